@@ -1,0 +1,203 @@
+import { Counter, Gauge, Registry, type Metric, type RegistryContentType } from 'prom-client';
+import type { SnapshotStore, TargetView } from '../scrape/target-view.js';
+import { snapshotSeries, type FoldingLimits, type Series, type SessionSeries } from '../views/session-series.js';
+import type { StartedSessions } from './started-sessions.js';
+
+export interface PrometheusSources {
+  readonly store: SnapshotStore;
+  readonly started: StartedSessions;
+  readonly limits: () => FoldingLimits;
+  readonly configReloadSuccessful: () => boolean;
+  readonly configReloadTimestamp: () => number;
+  readonly version: string;
+  /** Extra metric families of optional features (OTLP, history, ...). */
+  readonly extra?: readonly Metric[];
+}
+
+type GaugeSpec = { name: string; help: string; labels: readonly string[]; pick: (s: SessionSeries) => readonly Series[] };
+
+const SESSION_GAUGES: readonly GaugeSpec[] = [
+  {
+    name: 'dbsession_sessions',
+    help: 'Sessions by tenant, schema, user and state (schema and user beyond the top N per tenant fold into "other").',
+    labels: ['target', 'tenant', 'db', 'user', 'state'],
+    pick: (s) => s.sessions,
+  },
+  {
+    name: 'dbsession_tenant_sessions',
+    help: 'Sessions by tenant and state; every known tenant has ACTIVE and SLEEP series, zero when idle.',
+    labels: ['target', 'tenant', 'state'],
+    pick: (s) => s.tenantSessions,
+  },
+  {
+    name: 'dbsession_client_sessions',
+    help: 'Sessions by client address (beyond the top N per tenant folded into "other") and its country.',
+    labels: ['target', 'tenant', 'client_ip', 'country'],
+    pick: (s) => s.clientSessions,
+  },
+  {
+    name: 'dbsession_max_active_time_seconds',
+    help: 'Longest time in its current state of any ACTIVE session of the tenant; 0 when none is active.',
+    labels: ['target', 'tenant'],
+    pick: (s) => s.maxActiveTimeSeconds,
+  },
+  {
+    name: 'dbsession_connection_limit',
+    help: 'Sessions the tenant or server accepts (max_connections), where the account can read it.',
+    labels: ['target', 'tenant'],
+    pick: (s) => s.connectionLimit,
+  },
+  {
+    name: 'dbsession_observer_sessions',
+    help: 'Sessions held by each database server (OceanBase observer).',
+    labels: ['target', 'svr_ip'],
+    pick: (s) => s.observerSessions,
+  },
+  {
+    name: 'dbsession_country_sessions',
+    help: 'Sessions by client country ("private" for reserved addresses, "unknown" when not in the GeoIP database).',
+    labels: ['target', 'tenant', 'country', 'continent'],
+    pick: (s) => s.countrySessions,
+  },
+  {
+    name: 'dbsession_client_version_sessions',
+    help: 'Sessions by client driver, version (beyond the top N per tenant folded into "other") and support status.',
+    labels: ['target', 'tenant', 'client', 'version', 'support'],
+    pick: (s) => s.clientVersionSessions,
+  },
+];
+
+/**
+ * The /metrics registry. Every gauge is rebuilt from the current snapshots at each collection
+ * (reset, then set), so a label set that disappeared disappears from the output, and a target
+ * that is down or stale exports no session series at all.
+ */
+export function createPrometheusRegistry(sources: PrometheusSources, contentType: RegistryContentType): Registry<RegistryContentType> {
+  const registry = new Registry<RegistryContentType>();
+  registry.setContentType(contentType);
+  const liveSeries = (pick: GaugeSpec['pick']) =>
+    sources.store
+      .targets()
+      .flatMap((t) => (t.snapshot ? pick(snapshotSeries(t.snapshot, sources.limits())) : []));
+
+  for (const spec of SESSION_GAUGES) {
+    registry.registerMetric(
+      new Gauge({
+        name: spec.name,
+        help: spec.help,
+        labelNames: spec.labels,
+        registers: [],
+        collect() {
+          this.reset();
+          for (const series of liveSeries(spec.pick)) this.set(series.labels, series.value);
+        },
+      }),
+    );
+  }
+
+  registry.registerMetric(
+    new Counter({
+      name: 'dbsession_sessions_started_total',
+      help: 'Sessions first seen by this exporter (sessions already open at its first scrape of a target are not counted).',
+      labelNames: ['target', 'tenant', 'db', 'user', 'client_ip'],
+      registers: [],
+      collect() {
+        this.reset();
+        for (const series of sources.started.series()) this.inc(series.labels, series.value);
+      },
+    }),
+  );
+
+  for (const metric of selfMetrics(sources)) registry.registerMetric(metric);
+  for (const metric of sources.extra ?? []) registry.registerMetric(metric);
+  return registry;
+}
+
+type TargetValue = (t: TargetView, now: number) => number | null;
+
+function perTarget(store: SnapshotStore, name: string, help: string, value: TargetValue): Gauge {
+  return new Gauge({
+    name,
+    help,
+    labelNames: ['target'],
+    registers: [],
+    collect() {
+      this.reset();
+      const now = Date.now();
+      for (const target of store.targets()) {
+        const v = value(target, now);
+        if (v !== null) this.set({ target: target.name }, v);
+      }
+    },
+  });
+}
+
+function perTargetCounter(store: SnapshotStore, name: string, help: string, value: (t: TargetView) => number): Counter {
+  return new Counter({
+    name,
+    help,
+    labelNames: ['target'],
+    registers: [],
+    collect() {
+      this.reset();
+      for (const target of store.targets()) this.inc({ target: target.name }, value(target));
+    },
+  });
+}
+
+function selfMetrics(sources: PrometheusSources): Metric[] {
+  const { store } = sources;
+  return [
+    perTarget(store, 'dbsession_up', 'Whether the last scrape of the target succeeded (1) or not (0).', (t) => (t.status.up ? 1 : 0)),
+    perTarget(store, 'dbsession_scrape_duration_seconds', 'How long the last scrape of the target took.', (t) =>
+      t.status.attempted ? t.status.lastDurationSeconds : null,
+    ),
+    perTarget(store, 'dbsession_last_scrape_timestamp_seconds', 'When the last successful scrape of the target finished.', (t) =>
+      t.status.lastSuccessAt > 0 ? t.status.lastSuccessAt / 1000 : null,
+    ),
+    perTarget(
+      store,
+      'dbsession_data_age_seconds',
+      'Age of the newest session data of the target (sessions are read every scrape_interval, not at each /metrics request).',
+      (t, now) => (t.lastSnapshotAt > 0 ? (now - t.lastSnapshotAt) / 1000 : null),
+    ),
+    perTarget(
+      store,
+      'dbsession_process_privilege',
+      'MySQL: whether the account holds PROCESS; without it only its own sessions are visible.',
+      (t) => (t.snapshot?.processPrivilege == null ? null : t.snapshot.processPrivilege ? 1 : 0),
+    ),
+    perTargetCounter(store, 'dbsession_scrape_errors_total', 'Scrapes of the target that failed, timeouts included.', (t) => t.status.errors),
+    perTargetCounter(
+      store,
+      'dbsession_scrape_timeouts_total',
+      'Scrapes of the target abandoned after scrape_timeout (their connection was closed).',
+      (t) => t.status.timeouts,
+    ),
+    new Gauge({
+      name: 'dbsession_exporter_build_info',
+      help: 'Version of the exporter and of Node.js it runs on; always 1.',
+      labelNames: ['version', 'node_version'],
+      registers: [],
+      collect() {
+        this.set({ version: sources.version, node_version: process.version }, 1);
+      },
+    }),
+    new Gauge({
+      name: 'dbsession_config_last_reload_successful',
+      help: 'Whether the last configuration reload succeeded (1) or failed and the previous config is still in use (0).',
+      registers: [],
+      collect() {
+        this.set(sources.configReloadSuccessful() ? 1 : 0);
+      },
+    }),
+    new Gauge({
+      name: 'dbsession_config_last_reload_success_timestamp_seconds',
+      help: 'When the configuration was last loaded successfully.',
+      registers: [],
+      collect() {
+        this.set(sources.configReloadTimestamp() / 1000);
+      },
+    }),
+  ];
+}

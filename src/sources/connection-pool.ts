@@ -1,0 +1,174 @@
+import { readFile } from 'node:fs/promises';
+import mysql, { type Connection, type ConnectionOptions } from 'mysql2/promise';
+import type { TargetConfig } from '../config/schema.js';
+
+/** A query or connect that ran past its time limit: the connection was destroyed. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+export interface PoolOptions {
+  readonly target: TargetConfig;
+  /** Time limit of one `use()`, connect included. */
+  readonly timeoutMs: number;
+  /** At most this many connections to the server at once (mysqld_exporter uses 2). */
+  readonly maxConnections: number;
+  /** Runs once on every new connection before it is used (session settings). */
+  readonly prepare: (connection: Connection) => Promise<void>;
+}
+
+/**
+ * A tiny pool of at most `maxConnections` connections. mysql2's own pool fixes the password at
+ * creation; ours re-reads `password_file` at every connect so rotated credentials just work, and
+ * destroys a connection whose work ran past its deadline so an abandoned scrape frees the server.
+ */
+export class ConnectionPool {
+  private readonly idle: Connection[] = [];
+  private readonly waiters: Array<() => void> = [];
+  private readonly live = new Set<Connection>();
+  private opening = 0;
+  private closed = false;
+
+  constructor(private readonly options: PoolOptions) {}
+
+  /** Thread ids of this pool's own connections, to leave them out of the session list. */
+  ownThreadIds(): ReadonlySet<number> {
+    return new Set([...this.live].map((c) => c.threadId));
+  }
+
+  async use<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    const connection = await this.withDeadline(this.acquire(), deadline, null);
+    try {
+      const result = await this.withDeadline(work(connection), deadline, connection);
+      this.release(connection);
+      return result;
+    } catch (error) {
+      this.discard(connection, error);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const connection of this.live) connection.destroy();
+    this.live.clear();
+    this.idle.length = 0;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private async acquire(): Promise<Connection> {
+    for (;;) {
+      if (this.closed) throw new Error('connection pool is closed');
+      const idle = this.idle.pop();
+      if (idle) return idle;
+      if (this.live.size + this.opening < this.options.maxConnections) return this.open();
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private async open(): Promise<Connection> {
+    this.opening++;
+    try {
+      const connection = await mysql.createConnection(await connectionOptions(this.options.target, this.options.timeoutMs));
+      // An error event on an idle connection must not crash the process; the next use sees it.
+      connection.on('error', () => this.discard(connection, null));
+      try {
+        await this.options.prepare(connection);
+      } catch (error) {
+        connection.destroy();
+        throw error;
+      }
+      this.live.add(connection);
+      return connection;
+    } finally {
+      this.opening--;
+      this.wakeOne();
+    }
+  }
+
+  private release(connection: Connection): void {
+    if (this.closed || !this.live.has(connection)) return;
+    this.idle.push(connection);
+    this.wakeOne();
+  }
+
+  /** An error the server answered (a SQL error) leaves the connection usable; anything else does not. */
+  private discard(connection: Connection, error: unknown): void {
+    if (isServerError(error)) return this.release(connection);
+    this.live.delete(connection);
+    const index = this.idle.indexOf(connection);
+    if (index >= 0) this.idle.splice(index, 1);
+    connection.destroy();
+    this.wakeOne();
+  }
+
+  private wakeOne(): void {
+    this.waiters.shift()?.();
+  }
+
+  private withDeadline<T>(work: Promise<T>, deadline: number, connection: Connection | null): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (connection) this.discard(connection, new TimeoutError());
+        reject(new TimeoutError(`no answer within ${this.options.timeoutMs} ms`));
+      }, Math.max(0, deadline - Date.now()));
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+}
+
+function isServerError(error: unknown): boolean {
+  const e = error as { sqlState?: unknown; fatal?: unknown } | null;
+  return typeof e?.sqlState === 'string' && e.fatal !== true;
+}
+
+async function connectionOptions(target: TargetConfig, timeoutMs: number): Promise<ConnectionOptions> {
+  const url = new URL(target.url);
+  const options: ConnectionOptions = {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port ? Number(url.port) : 3306,
+    user: decodeURIComponent(url.username),
+    password: await readPassword(target),
+    connectTimeout: timeoutMs,
+    supportBigNumbers: true,
+    decimalNumbers: true,
+    dateStrings: true,
+    multipleStatements: false,
+    connectAttributes: { program_name: 'db-session-exporter' },
+  };
+  if (target.tls) options.ssl = await tlsOptions(target.tls);
+  return options;
+}
+
+async function readPassword(target: TargetConfig): Promise<string | undefined> {
+  if (target.password !== undefined) return target.password;
+  if (target.password_file === undefined) return undefined;
+  try {
+    return (await readFile(target.password_file, 'utf8')).replace(/\r?\n$/, '');
+  } catch (error) {
+    // Say which file, never what is in it.
+    throw new Error(`cannot read password_file ${target.password_file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+async function tlsOptions(tls: NonNullable<TargetConfig['tls']>): Promise<NonNullable<ConnectionOptions['ssl']>> {
+  const read = (path: string | undefined) => (path === undefined ? undefined : readFile(path, 'utf8'));
+  const [ca, cert, key] = await Promise.all([read(tls.ca_file), read(tls.cert_file), read(tls.key_file)]);
+  return {
+    ...(ca !== undefined && { ca }),
+    ...(cert !== undefined && { cert }),
+    ...(key !== undefined && { key }),
+    rejectUnauthorized: !tls.insecure_skip_verify,
+    ...(tls.server_name !== undefined && { servername: tls.server_name }),
+  } as NonNullable<ConnectionOptions['ssl']>;
+}

@@ -1,0 +1,180 @@
+import type { Connection, FieldPacket, RowDataPacket } from 'mysql2/promise';
+import type { Session } from '../snapshot/session.js';
+import { ACTIVE, SLEEP, sessionKey } from '../snapshot/session.js';
+import type { DatabaseInfo, TenantInfo } from '../snapshot/snapshot.js';
+import { hostAddress } from './host-address.js';
+import { finiteNumber, integer, numberOrNull, text } from './row-values.js';
+import { MAX_INFO_BYTES, type FlavorReader, type ReadContext, type SessionRef, type SourceRead } from './source.js';
+
+const PROCESSLIST = 'oceanbase.`GV$OB_PROCESSLIST`';
+
+/** Columns every OceanBase 4.x has; without them the view is not what we think it is. */
+const REQUIRED_COLUMNS = ['SVR_IP', 'SVR_PORT', 'ID', 'USER', 'HOST', 'DB', 'TENANT', 'COMMAND', 'TIME', 'STATE'] as const;
+/** Columns that differ between versions: read when present, defaulted when not. Never INFO. */
+const OPTIONAL_COLUMNS = [
+  'SQL_PORT',
+  'PROXY_SESSID',
+  'USER_CLIENT_IP',
+  'ACTION',
+  'MODULE',
+  'CLIENT_INFO',
+  'LEVEL',
+  'SAMPLE_PERCENTAGE',
+  'RECORD_POLICY',
+  'SQL_ID',
+  'TOTAL_CPU_TIME',
+  'MEMORY_USAGE',
+] as const;
+
+interface ViewShape {
+  readonly select: string;
+  /** TOTAL_CPU_TIME is integer microseconds on some builds and a double in seconds on newer ones. */
+  readonly cpuTimeInSeconds: boolean;
+}
+
+// mysql2 column type codes of DECIMAL, FLOAT, DOUBLE, NEWDECIMAL.
+const FRACTIONAL_TYPES = new Set([0, 4, 5, 246]);
+
+/** Discovered once per connection: the server does not change its columns under an open session. */
+const shapes = new WeakMap<Connection, ViewShape>();
+
+/** OceanBase (MySQL mode) seen from the sys tenant: every tenant's sessions. */
+export const oceanbaseReader: FlavorReader = {
+  flavor: 'oceanbase',
+
+  async prepare(connection, statementTimeoutMs) {
+    await connection.query(`SET SESSION ob_query_timeout = ${Math.ceil(statementTimeoutMs * 1000)}`);
+  },
+
+  async read(connection, context): Promise<SourceRead> {
+    const shape = await viewShape(connection);
+    const tenants = await readTenants(connection, context.tenants);
+    const watched = new Set(tenants.map((t) => t.name));
+    const [rows] = await connection.query<RowDataPacket[]>(`SELECT ${shape.select} FROM ${PROCESSLIST}`);
+    const sessions: Session[] = [];
+    for (const row of rows) {
+      if (!watched.has(String(row.TENANT ?? ''))) continue;
+      if (context.ownThreadIds.has(Number(row.ID)) && !Number(row.PROXY_SESSID ?? 0)) continue;
+      sessions.push(toSession(row, shape));
+    }
+    return { flavor: 'oceanbase', tenants, databases: await readDatabases(connection, tenants), sessions, processPrivilege: null };
+  },
+
+  async readInfo(connection, refs) {
+    if (refs.length === 0) return new Map();
+    const where = refs.map(() => '(ID = ? AND SVR_IP = ? AND SVR_PORT = ?)').join(' OR ');
+    const [rows] = await connection.query<RowDataPacket[]>(
+      `SELECT ID, SVR_IP, SVR_PORT, SUBSTR(INFO, 1, ?) AS INFO FROM ${PROCESSLIST} WHERE ${where}`,
+      [MAX_INFO_BYTES, ...refs.flatMap((ref) => [ref.id, ref.svr_ip, ref.svr_port])],
+    );
+    const info = new Map<string, string>(refs.map((ref) => [sessionKey(ref), '']));
+    for (const row of rows) {
+      info.set(sessionKey({ id: Number(row.ID), svr_ip: String(row.SVR_IP), svr_port: Number(row.SVR_PORT) }), String(row.INFO ?? ''));
+    }
+    return info;
+  },
+};
+
+async function viewShape(connection: Connection): Promise<ViewShape> {
+  const known = shapes.get(connection);
+  if (known) return known;
+  const [, fields] = await connection.query<RowDataPacket[]>(`SELECT * FROM ${PROCESSLIST} LIMIT 0`);
+  const byName = new Map<string, FieldPacket>(fields.map((f) => [f.name.toUpperCase(), f]));
+  const missing = REQUIRED_COLUMNS.filter((c) => !byName.has(c));
+  if (missing.length > 0) throw new Error(`${PROCESSLIST} lacks column(s) ${missing.join(', ')}`);
+  const columns = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS.filter((c) => byName.has(c))];
+  const cpuType = byName.get('TOTAL_CPU_TIME')?.columnType;
+  const shape: ViewShape = {
+    select: columns.map((c) => `\`${c}\``).join(', '),
+    cpuTimeInSeconds: cpuType !== undefined && FRACTIONAL_TYPES.has(cpuType),
+  };
+  shapes.set(connection, shape);
+  return shape;
+}
+
+async function readTenants(connection: Connection, configured: readonly string[] | undefined): Promise<TenantInfo[]> {
+  const [rows] = await connection.query<RowDataPacket[]>(
+    "SELECT TENANT_ID, TENANT_NAME, LOCKED FROM oceanbase.DBA_OB_TENANTS WHERE TENANT_TYPE <> 'META' ORDER BY TENANT_NAME",
+  );
+  const limits = await readConnectionLimits(connection);
+  const wanted = configured ? new Set(configured) : null;
+  return rows
+    .filter((row) => wanted === null || wanted.has(String(row.TENANT_NAME)))
+    .map((row) => ({
+      name: String(row.TENANT_NAME),
+      id: Number(row.TENANT_ID),
+      connectionLimit: limits.get(Number(row.TENANT_ID)) ?? null,
+      locked: String(row.LOCKED ?? 'NO').toUpperCase() === 'YES',
+    }));
+}
+
+/** Per-tenant max_connections where the account may read it; unknown limits stay unknown. */
+async function readConnectionLimits(connection: Connection): Promise<ReadonlyMap<number, number>> {
+  try {
+    const [rows] = await connection.query<RowDataPacket[]>(
+      "SELECT TENANT_ID, VALUE FROM oceanbase.CDB_OB_SYS_VARIABLES WHERE NAME = 'max_connections'",
+    );
+    return new Map(
+      rows.flatMap((row) => {
+        const limit = numberOrNull(row.VALUE);
+        return limit === null ? [] : [[Number(row.TENANT_ID), limit] as const];
+      }),
+    );
+  } catch {
+    return new Map();
+  }
+}
+
+/** DATABASE_ID per schema, for DBSS's db_id; null ids where the view cannot be read. */
+async function readDatabases(connection: Connection, tenants: readonly TenantInfo[]): Promise<DatabaseInfo[]> {
+  const names = new Map(tenants.map((t) => [t.id, t.name]));
+  try {
+    const [rows] = await connection.query<RowDataPacket[]>(
+      'SELECT TENANT_ID, DATABASE_ID, DATABASE_NAME FROM oceanbase.DBA_OB_DATABASES',
+    );
+    return rows.flatMap((row) => {
+      const tenant = names.get(Number(row.TENANT_ID));
+      return tenant === undefined ? [] : [{ tenant, name: String(row.DATABASE_NAME), id: Number(row.DATABASE_ID) }];
+    });
+  } catch {
+    return [];
+  }
+}
+
+function toSession(row: RowDataPacket, shape: ViewShape): Session {
+  const host = text(row.HOST);
+  const proxySessId = integer(row.PROXY_SESSID);
+  const hostIp = hostAddress(host);
+  const clientIp = text(row.USER_CLIENT_IP) || hostIp;
+  const command = text(row.COMMAND);
+  const db = text(row.DB);
+  const cpu = finiteNumber(row.TOTAL_CPU_TIME);
+  return {
+    id: integer(row.ID),
+    svr_ip: text(row.SVR_IP),
+    svr_port: integer(row.SVR_PORT),
+    sql_port: integer(row.SQL_PORT),
+    user: text(row.USER).trim(),
+    db: db === 'NULL' ? '' : db,
+    tenant: text(row.TENANT),
+    // obshell shows the full ip:port for a direct client and only the address behind a proxy.
+    host: proxySessId === 0 && hostIp === clientIp ? host : clientIp,
+    command,
+    time: finiteNumber(row.TIME),
+    state: text(row.STATE).toUpperCase() || (command === 'Sleep' ? SLEEP : ACTIVE),
+    proxy_sess_id: proxySessId,
+    proxy_ip: proxySessId !== 0 ? hostIp : '',
+    action: text(row.ACTION),
+    module: text(row.MODULE),
+    client_info: text(row.CLIENT_INFO),
+    level: integer(row.LEVEL),
+    sample_percentage: integer(row.SAMPLE_PERCENTAGE),
+    record_policy: text(row.RECORD_POLICY),
+    sql_id: text(row.SQL_ID),
+    total_cpu_time: Math.round(shape.cpuTimeInSeconds ? cpu * 1e6 : cpu),
+    memory_usage: integer(row.MEMORY_USAGE),
+    client_ip: clientIp,
+    client_name: '',
+    client_version: '',
+  };
+}

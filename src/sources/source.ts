@@ -1,0 +1,48 @@
+import type { Connection } from 'mysql2/promise';
+import type { Session } from '../snapshot/session.js';
+import type { DatabaseInfo, Flavor, TenantInfo } from '../snapshot/snapshot.js';
+
+/** What one read of a target returns, before enrichment. */
+export interface SourceRead {
+  readonly flavor: Flavor;
+  readonly tenants: readonly TenantInfo[];
+  readonly databases: readonly DatabaseInfo[];
+  readonly sessions: readonly Session[];
+  readonly processPrivilege: boolean | null;
+}
+
+/** Identifies a session whose SQL text an API wants. */
+export interface SessionRef {
+  readonly id: number;
+  readonly svr_ip: string;
+  readonly svr_port: number;
+}
+
+/** The only way anything reaches a database. */
+export interface SessionSource {
+  read(): Promise<SourceRead>;
+  /** SQL text (`info`) of these sessions, capped at 64 KiB each; keyed by sessionKey. */
+  readInfo(refs: readonly SessionRef[]): Promise<ReadonlyMap<string, string>>;
+  close(): Promise<void>;
+}
+
+/** Where the target lives, as the flavor readers need it. */
+export interface ReadContext {
+  readonly host: string;
+  readonly port: number;
+  /** Tenants to watch (OceanBase), or the one tenant name (MySQL). */
+  readonly tenants: readonly string[] | undefined;
+  readonly mysqlTenant: string;
+  readonly ownThreadIds: ReadonlySet<number>;
+}
+
+/** One database flavor: how to set up a connection and read sessions through it. */
+export interface FlavorReader {
+  readonly flavor: Flavor;
+  prepare(connection: Connection, statementTimeoutMs: number, serverVersion: string): Promise<void>;
+  read(connection: Connection, context: ReadContext): Promise<SourceRead>;
+  readInfo(connection: Connection, refs: readonly SessionRef[]): Promise<ReadonlyMap<string, string>>;
+}
+
+/** INFO can be 256 KiB a row; an API returns at most this much of it (clarification 5). */
+export const MAX_INFO_BYTES = 65_536;

@@ -1,0 +1,54 @@
+import type { Connection } from 'mysql2/promise';
+import type { TargetConfig } from '../config/schema.js';
+import { ConnectionPool } from './connection-pool.js';
+import { detectFlavor, identifyServer } from './detect.js';
+import { mysqlReader } from './mysql.js';
+import { oceanbaseReader } from './oceanbase.js';
+import type { FlavorReader, ReadContext, SessionRef, SessionSource, SourceRead } from './source.js';
+
+const READERS: Record<'mysql' | 'oceanbase', FlavorReader> = { mysql: mysqlReader, oceanbase: oceanbaseReader };
+
+/** At most two connections per target: one scrape, one API detail lookup. */
+const MAX_CONNECTIONS = 2;
+
+/**
+ * A configured target as a SessionSource: its pool, its flavor (fixed or detected on every new
+ * connection, so a server replaced by another kind is followed), and where it lives.
+ */
+export function createTargetSource(target: TargetConfig, timeoutMs: number): SessionSource {
+  const readers = new WeakMap<Connection, FlavorReader>();
+  const pool = new ConnectionPool({
+    target,
+    timeoutMs,
+    maxConnections: MAX_CONNECTIONS,
+    async prepare(connection) {
+      const server = await identifyServer(connection);
+      const reader = READERS[target.flavor === 'auto' ? detectFlavor(server) : target.flavor];
+      await reader.prepare(connection, timeoutMs, server.version);
+      readers.set(connection, reader);
+    },
+  });
+  const url = new URL(target.url);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = url.port ? Number(url.port) : 3306;
+  const readerOf = (connection: Connection): FlavorReader => readers.get(connection) ?? mysqlReader;
+
+  return {
+    read(): Promise<SourceRead> {
+      return pool.use((connection) => {
+        const context: ReadContext = {
+          host,
+          port,
+          tenants: target.tenants,
+          mysqlTenant: target.tenant ?? target.name,
+          ownThreadIds: pool.ownThreadIds(),
+        };
+        return readerOf(connection).read(connection, context);
+      });
+    },
+    readInfo(refs: readonly SessionRef[]) {
+      return pool.use((connection) => readerOf(connection).readInfo(connection, refs));
+    },
+    close: () => pool.close(),
+  };
+}
