@@ -91,13 +91,14 @@ export const DEFAULT_TARGET = { name: 'local', url: 'mysql://root@127.0.0.1:3306
 export const configSchema = z
   .strictObject({
     scrape_interval: durationMs.default(15_000),
-    scrape_timeout: durationMs.default(10_000),
+    /** Default: 10s, or the interval when that is shorter. */
+    scrape_timeout: durationMs.optional(),
     targets: z.array(targetSchema).min(1).default([targetSchema.parse(DEFAULT_TARGET)]),
     labels: labelsSchema.default(labelsSchema.parse({})),
     api: apiSchema.default(apiSchema.parse({})),
   })
   .superRefine((config, ctx) => {
-    if (config.scrape_timeout > config.scrape_interval) {
+    if (config.scrape_timeout !== undefined && config.scrape_timeout > config.scrape_interval) {
       ctx.addIssue({ code: 'custom', message: 'must not be longer than scrape_interval', path: ['scrape_timeout'] });
     }
     const seen = new Set<string>();
@@ -107,7 +108,8 @@ export const configSchema = z
       }
       seen.add(target.name);
     });
-  });
+  })
+  .transform((config) => ({ ...config, scrape_timeout: config.scrape_timeout ?? Math.min(10_000, config.scrape_interval) }));
 
 export type Config = z.output<typeof configSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;

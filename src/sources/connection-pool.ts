@@ -132,12 +132,19 @@ function isServerError(error: unknown): boolean {
   return typeof e?.sqlState === 'string' && e.fatal !== true;
 }
 
-async function connectionOptions(target: TargetConfig, timeoutMs: number): Promise<ConnectionOptions> {
+/** Host (IPv6 without brackets), port and user of a target's mysql:// URL. */
+export function targetAddress(target: TargetConfig): { host: string; port: number; user: string } {
   const url = new URL(target.url);
-  const options: ConnectionOptions = {
+  return {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : 3306,
     user: decodeURIComponent(url.username),
+  };
+}
+
+async function connectionOptions(target: TargetConfig, timeoutMs: number): Promise<ConnectionOptions> {
+  const options: ConnectionOptions = {
+    ...targetAddress(target),
     password: await readPassword(target),
     connectTimeout: timeoutMs,
     supportBigNumbers: true,

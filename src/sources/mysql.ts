@@ -2,6 +2,7 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Session } from '../snapshot/session.js';
 import { sessionKey, ACTIVE, SLEEP } from '../snapshot/session.js';
 import { hostAddress } from './host-address.js';
+import { limitStatementTime } from './statement-timeout.js';
 import { finiteNumber, integer, numberOrNull, text } from './row-values.js';
 import { MAX_INFO_BYTES, type FlavorReader, type ReadContext, type SessionRef, type SourceRead } from './source.js';
 
@@ -37,11 +38,8 @@ export const mysqlReader: FlavorReader = {
   flavor: 'mysql',
 
   async prepare(connection, statementTimeoutMs, serverVersion) {
-    // Our queries must never run long on a busy server: MariaDB counts seconds, MySQL/TiDB ms.
-    const limit = /mariadb/i.test(serverVersion)
-      ? `SET SESSION max_statement_time = ${(statementTimeoutMs / 1000).toFixed(3)}`
-      : `SET SESSION max_execution_time = ${Math.ceil(statementTimeoutMs)}`;
-    await connection.query(limit);
+    const mariadb = /mariadb/i.test(serverVersion);
+    await limitStatementTime(connection, statementTimeoutMs, mariadb ? ['max_statement_time'] : ['max_execution_time']);
   },
 
   async read(connection, context): Promise<SourceRead> {

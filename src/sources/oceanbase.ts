@@ -3,6 +3,7 @@ import type { Session } from '../snapshot/session.js';
 import { ACTIVE, SLEEP, sessionKey } from '../snapshot/session.js';
 import type { DatabaseInfo, TenantInfo } from '../snapshot/snapshot.js';
 import { hostAddress } from './host-address.js';
+import { limitStatementTime } from './statement-timeout.js';
 import { finiteNumber, integer, numberOrNull, text } from './row-values.js';
 import { MAX_INFO_BYTES, type FlavorReader, type ReadContext, type SessionRef, type SourceRead } from './source.js';
 
@@ -43,7 +44,7 @@ export const oceanbaseReader: FlavorReader = {
   flavor: 'oceanbase',
 
   async prepare(connection, statementTimeoutMs) {
-    await connection.query(`SET SESSION ob_query_timeout = ${Math.ceil(statementTimeoutMs * 1000)}`);
+    await limitStatementTime(connection, statementTimeoutMs, ['ob_query_timeout']);
   },
 
   async read(connection, context): Promise<SourceRead> {

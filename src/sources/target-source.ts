@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import type { TargetConfig } from '../config/schema.js';
-import { ConnectionPool } from './connection-pool.js';
+import { ConnectionPool, targetAddress } from './connection-pool.js';
 import { detectFlavor, identifyServer } from './detect.js';
 import { mysqlReader } from './mysql.js';
 import { oceanbaseReader } from './oceanbase.js';
@@ -28,9 +28,7 @@ export function createTargetSource(target: TargetConfig, timeoutMs: number): Ses
       readers.set(connection, reader);
     },
   });
-  const url = new URL(target.url);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = url.port ? Number(url.port) : 3306;
+  const { host, port } = targetAddress(target);
   const readerOf = (connection: Connection): FlavorReader => readers.get(connection) ?? mysqlReader;
 
   return {
