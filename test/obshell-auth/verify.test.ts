@@ -9,7 +9,7 @@ import {
   type AuthResult,
   type ObshellVerifier,
 } from '../../src/http/obshell/auth/verify.js';
-import { buildObshellHeader, encryptHeaderPlaintext, encryptRawBlocks } from '../support/obshell-client.js';
+import { buildObshellHeader, encryptHeaderPlaintext, encryptRawBlocks, padPkcs1Type2 } from '../support/obshell-client.js';
 
 const PASSWORD = 'S3cret-pässword';
 const NOW_MS = 1_750_000_000_500;
@@ -42,12 +42,7 @@ function expectFailure(result: AuthResult, errCode: string): AuthFailure {
 
 /** A k-byte block that is PKCS#1 v1.5 type 2 except where `spoil` says. */
 function paddedBlock(message: string, spoil: (em: Buffer) => void = () => {}): Buffer {
-  const bytes = Buffer.from(message);
-  const em = Buffer.alloc(K, 0x42);
-  em[0] = 0;
-  em[1] = 2;
-  em[K - bytes.length - 1] = 0;
-  bytes.copy(em, K - bytes.length);
+  const em = padPkcs1Type2(Buffer.from(message), K);
   spoil(em);
   return em;
 }
@@ -166,7 +161,7 @@ describe('obshell header verification', () => {
       'block type 1 instead of 2': () => encryptRawBlocks(publicKey, [paddedBlock(validJson(), (em) => (em[1] = 1))]),
       'a nonzero first byte': () => encryptRawBlocks(publicKey, [paddedBlock(validJson(), (em) => (em[0] = 1))]),
       'padding shorter than 8 bytes': () => encryptRawBlocks(publicKey, [paddedBlock(validJson(K - 10))]),
-      'no zero after the padding': () => encryptRawBlocks(publicKey, [paddedBlock('{}', (em) => em.fill(0x42, 2))]),
+      'no zero after the padding': () => encryptRawBlocks(publicKey, [paddedBlock(validJson(), (em) => em.fill(0x42, 2))]),
       'a good first block and a spoilt second one': () => {
         const plaintext = validJson();
         const first = Buffer.from(encryptHeaderPlaintext(publicKey, plaintext.slice(0, 53)), 'base64');

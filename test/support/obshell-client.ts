@@ -4,7 +4,7 @@
  * imports nothing from src/: a test that used the server's own code on both sides would pass
  * even if both were wrong.
  */
-import { constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
+import { constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes, randomInt, type KeyObject } from 'node:crypto';
 
 /** obshell's SDKs cut the header plaintext into 53-byte chunks (k - 11 for a 512-bit key). */
 export const OBSHELL_CHUNK = 53;
@@ -50,6 +50,19 @@ export function encryptHeaderPlaintext(publicKeyBase64: string, plaintext: strin
     blocks.push(publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, bytes.subarray(offset, offset + chunkSize)));
   }
   return Buffer.concat(blocks).toString('base64');
+}
+
+/**
+ * RFC 8017 EME-PKCS1-v1_5 encoding of one block (00 02 PS 00 M, PS random nonzero), done by
+ * hand so that a test can spoil it before encryptRawBlocks.
+ */
+export function padPkcs1Type2(message: Buffer, k: number): Buffer {
+  const em = Buffer.alloc(k);
+  em[1] = 2;
+  const psEnd = k - message.length - 1;
+  for (let i = 2; i < psEnd; i++) em[i] = 1 + randomInt(255);
+  message.copy(em, psEnd + 1);
+  return em;
 }
 
 /**
