@@ -55,11 +55,16 @@ async function waitUntilUp(options: ConnectionOptions, child: ChildProcess | nul
   }
 }
 
+export interface TestDatabaseOptions {
+  /** Extra mariadbd options, after the defaults so that they win (benchmarks size the buffer pool). */
+  readonly serverArgs?: readonly string[];
+}
+
 /**
  * Starts a private mariadbd (temporary data dir, its own port, performance_schema=ON so that
  * connect attributes are readable), unless TEST_MYSQL_URL names a server to use instead.
  */
-export async function startTestDatabase(): Promise<TestDatabase> {
+export async function startTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const external = process.env.TEST_MYSQL_URL;
   if (external) return externalDatabase(external);
 
@@ -76,7 +81,7 @@ export async function startTestDatabase(): Promise<TestDatabase> {
   const port = await freePort();
   let child: ChildProcess | null = null;
   let output = '';
-  const options: ConnectionOptions = { host: '127.0.0.1', port, user: 'root', connectTimeout: 2000 };
+  const connection: ConnectionOptions = { host: '127.0.0.1', port, user: 'root', connectTimeout: 2000 };
 
   const start = async () => {
     output = '';
@@ -96,12 +101,13 @@ export async function startTestDatabase(): Promise<TestDatabase> {
         '--max-connections=2000',
         '--skip-log-bin',
         '--skip-name-resolve',
+        ...(options.serverArgs ?? []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    await waitUntilUp(options, child, () => output);
+    await waitUntilUp(connection, child, () => output);
   };
   const stop = async () => {
     const running = child;
@@ -118,7 +124,7 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     host: '127.0.0.1',
     port,
     private: true,
-    connect: (extra) => mysql.createConnection({ ...options, ...extra }),
+    connect: (extra) => mysql.createConnection({ ...connection, ...extra }),
     stop,
     start,
     async destroy() {
