@@ -61,10 +61,10 @@ function timeOne(request: AuthRequest, expectOk: boolean): number {
   return elapsed;
 }
 
-// Interleaved, so that drift (CPU frequency, GC) spreads over every kind alike.
+// Interleaved in random order, so that drift (CPU frequency, GC) spreads over every kind alike.
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(kinds).map((kind) => [kind, []]));
 for (let i = 0; i < PER_KIND; i++) {
-  for (const [kind, headers] of Object.entries(kinds)) {
+  for (const [kind, headers] of Object.entries(kinds).sort(() => Math.random() - 0.5)) {
     samples[kind]!.push(timeOne({ header: headers[i]!, uri: URI }, kind === 'good'));
   }
 }
