@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 export interface IpAddress {
   readonly version: 4 | 6;
   /** Network byte order: 4 bytes for IPv4, 16 for IPv6. */
-  readonly bytes: Uint8Array;
+  readonly bytes: readonly number[];
   /** The form a database lookup takes (no zone, no brackets, IPv4-mapped IPv6 as dotted IPv4). */
   readonly text: string;
 }
@@ -20,7 +20,9 @@ export function parseIp(input: string): IpAddress | null {
   if (version === 4) return { version: 4, bytes: ipv4Bytes(text), text };
   if (version !== 6) return null;
   const bytes = ipv6Bytes(text);
-  return isIpv4Mapped(bytes) ? ipv4FromBytes(bytes.subarray(12)) : { version: 6, bytes, text };
+  if (!isIpv4Mapped(bytes)) return { version: 6, bytes, text };
+  const ipv4 = bytes.slice(12);
+  return { version: 4, bytes: ipv4, text: ipv4.join('.') };
 }
 
 function stripBrackets(text: string): string {
@@ -32,31 +34,39 @@ function stripZone(text: string): string {
   return percent < 0 ? text : text.slice(0, percent);
 }
 
-function ipv4Bytes(text: string): Uint8Array {
-  return Uint8Array.from(text.split('.'), Number);
+// Plain arrays and loops: this runs for every session of every scrape, and small typed arrays
+// or iterator helpers cost more than the database lookup itself.
+/** Expects text that `isIP` accepted as IPv4: digits and three dots. */
+function ipv4Bytes(text: string): number[] {
+  const bytes = [0, 0, 0, 0];
+  let octet = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x2e) octet++;
+    else bytes[octet] = (bytes[octet] ?? 0) * 10 + code - 0x30;
+  }
+  return bytes;
 }
 
-function ipv4FromBytes(bytes: Uint8Array): IpAddress {
-  return { version: 4, bytes: Uint8Array.from(bytes), text: bytes.join('.') };
-}
-
-function isIpv4Mapped(bytes: Uint8Array): boolean {
-  return bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+function isIpv4Mapped(bytes: readonly number[]): boolean {
+  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
+  return bytes[10] === 0xff && bytes[11] === 0xff;
 }
 
 /** Expects text that `isIP` accepted as IPv6, so group counts are consistent. */
-function ipv6Bytes(text: string): Uint8Array {
+function ipv6Bytes(text: string): number[] {
   const { hex, tail } = splitIpv4Tail(text);
   const [left = '', right] = hex.split('::');
   const leftGroups = hexGroups(left);
   const rightGroups = right === undefined ? [] : hexGroups(right);
-  const gap = 8 - leftGroups.length - rightGroups.length - tail.length;
-  const groups = [...leftGroups, ...new Array<number>(gap).fill(0), ...rightGroups, ...tail];
-  const bytes = new Uint8Array(16);
-  groups.forEach((group, i) => {
-    bytes[2 * i] = group >> 8;
-    bytes[2 * i + 1] = group & 0xff;
-  });
+  // Groups after "::" (and the dotted tail) are right-aligned; the gap between stays zero.
+  const groups: number[] = [];
+  for (const group of leftGroups) groups.push(group);
+  while (groups.length < 8 - rightGroups.length - tail.length) groups.push(0);
+  for (const group of rightGroups) groups.push(group);
+  for (const group of tail) groups.push(group);
+  const bytes: number[] = [];
+  for (const group of groups) bytes.push(group >> 8, group & 0xff);
   return bytes;
 }
 

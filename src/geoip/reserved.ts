@@ -15,7 +15,7 @@ export type ReservedKind =
 export type AddressKind = ReservedKind | 'public' | 'unknown';
 
 interface Range {
-  readonly bytes: Uint8Array;
+  readonly bytes: readonly number[];
   readonly prefix: number;
   readonly kind: ReservedKind;
 }
@@ -68,7 +68,7 @@ const IPV6_RANGES: readonly Range[] = [
 /** Only 2000::/3 is allocated as global unicast; everything outside it is reserved. */
 const IPV6_GLOBAL_UNICAST = range('2000::/3', 'reserved');
 
-function contains(r: Range, bytes: Uint8Array): boolean {
+function contains(r: Range, bytes: readonly number[]): boolean {
   const whole = r.prefix >> 3;
   for (let i = 0; i < whole; i++) if (bytes[i] !== r.bytes[i]) return false;
   const bits = r.prefix & 7;

@@ -105,25 +105,23 @@ function newNode(fill: TreeRecord = EMPTY): TreeNode {
   return { records: [fill, fill], number: -1 };
 }
 
-function treePath(network: string, ipVersion: 4 | 6): { bits: Uint8Array; prefix: number } {
+function treePath(network: string, ipVersion: 4 | 6): { bits: readonly number[]; prefix: number } {
   const [text = '', prefixText] = network.split('/');
   const address = parseIp(text);
   if (!address || prefixText === undefined) throw new Error(`not a network: ${network}`);
   const prefix = Number(prefixText);
   if (address.version === 6 && ipVersion === 4) throw new Error(`IPv6 network ${network} in an IPv4 database`);
   if (address.version === 4 && ipVersion === 6) {
-    const bytes = new Uint8Array(16);
-    bytes.set(address.bytes, 12);
-    return { bits: bytes, prefix: prefix + 96 };
+    return { bits: [...new Array<number>(12).fill(0), ...address.bytes], prefix: prefix + 96 };
   }
   return { bits: address.bytes, prefix };
 }
 
-function bitAt(bytes: Uint8Array, index: number): 0 | 1 {
+function bitAt(bytes: readonly number[], index: number): 0 | 1 {
   return (((bytes[index >> 3] ?? 0) >> (7 - (index & 7))) & 1) as 0 | 1;
 }
 
-function insert(root: TreeNode, bits: Uint8Array, prefix: number, offset: number): void {
+function insert(root: TreeNode, bits: readonly number[], prefix: number, offset: number): void {
   if (prefix < 1) throw new Error('a network needs a prefix of at least 1 bit');
   let node = root;
   for (let depth = 0; depth < prefix - 1; depth++) {
