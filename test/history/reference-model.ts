@@ -21,21 +21,33 @@ interface Lifetime {
  * <= to and last seen >= from, under its schema at its last scrape up to `to`. A window whose
  * start is after its end is empty.
  */
-export function referenceCounts<B extends GroupBy>(scrapes: readonly Scrape[], query: HistoryQuery<B>): Array<SessionCount<B>> {
-  const counts = new Map<string, { db: string; dim: string; sessions: number }>();
-  if (query.from > query.to) return [];
-  for (const life of lifetimes(scrapes, query.target)) {
-    if (life.session.tenant !== query.tenant || life.firstSeen > query.to || life.lastSeen < query.from) continue;
-    const until = Math.min(query.to, life.lastSeen);
-    const db = life.dbs.filter(({ at }) => at <= until).at(-1)?.db ?? '';
-    if (query.dbs !== undefined && !query.dbs.includes(db)) continue;
-    const dim = query.by === 'client' ? life.session.client_ip : life.session.user;
-    const row = counts.get(JSON.stringify([db, dim])) ?? { db, dim, sessions: 0 };
-    row.sessions++;
-    counts.set(JSON.stringify([db, dim]), row);
+export class ReferenceHistory {
+  private readonly lifetimes = new Map<string, Lifetime[]>();
+
+  constructor(private readonly scrapes: readonly Scrape[]) {}
+
+  counts<B extends GroupBy>(query: HistoryQuery<B>): Array<SessionCount<B>> {
+    const counts = new Map<string, { db: string; dim: string; sessions: number }>();
+    if (query.from > query.to) return [];
+    for (const life of this.lifetimesOf(query.target)) {
+      if (life.session.tenant !== query.tenant || life.firstSeen > query.to || life.lastSeen < query.from) continue;
+      const until = Math.min(query.to, life.lastSeen);
+      const db = life.dbs.filter(({ at }) => at <= until).at(-1)?.db ?? '';
+      if (query.dbs !== undefined && !query.dbs.includes(db)) continue;
+      const dim = query.by === 'client' ? life.session.client_ip : life.session.user;
+      const row = counts.get(JSON.stringify([db, dim])) ?? { db, dim, sessions: 0 };
+      row.sessions++;
+      counts.set(JSON.stringify([db, dim]), row);
+    }
+    const dimension = query.by === 'client' ? 'client_ip' : 'user';
+    return canonical([...counts.values()].map(({ db, dim, sessions }) => ({ db, [dimension]: dim, sessions }) as unknown as SessionCount<B>));
   }
-  const dimension = query.by === 'client' ? 'client_ip' : 'user';
-  return canonical([...counts.values()].map(({ db, dim, sessions }) => ({ db, [dimension]: dim, sessions }) as unknown as SessionCount<B>));
+
+  private lifetimesOf(target: string): Lifetime[] {
+    let all = this.lifetimes.get(target);
+    if (all === undefined) this.lifetimes.set(target, (all = lifetimes(this.scrapes, target)));
+    return all;
+  }
 }
 
 /** Rows in a fixed order, to compare answers without depending on how ties are sorted. */

@@ -58,3 +58,18 @@ export async function temporaryDirectory(): Promise<{ path: string; remove: () =
   const path = await mkdtemp(join(tmpdir(), 'history-test-'));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
+
+/**
+ * Windows that end before scrape `upTo` of the workload, so their answers are final once that
+ * scrape is written: crash tests ask them before and after a kill.
+ */
+export function settledWindows(upTo: number): Array<{ from: number; to: number }> {
+  const at = (index: number) => WORKLOAD_START + index * WORKLOAD_INTERVAL;
+  const windows = [
+    { from: at(0), to: at(upTo - 1) },
+    { from: at(0) - DAY, to: at(0) },
+    { from: at(upTo - 2) + 1, to: at(upTo - 1) - 1 },
+  ];
+  for (let first = 0; first + 40 < upTo; first += 17) windows.push({ from: at(first) - MINUTE, to: at(first + 30) + MINUTE });
+  return windows;
+}
