@@ -57,7 +57,7 @@ export class FrameScan {
           if (rest.length > 0) this.damage = `torn frame of ${rest.length} bytes at offset ${this.validEnd}`;
           return;
         }
-        const want = Math.min(Math.max(CHUNK_BYTES, frameBytesNeeded(rest)), size - readTo);
+        const want = Math.min(Math.max(CHUNK_BYTES, frameBytesNeeded(rest) - rest.length), size - readTo);
         buffer = Buffer.allocUnsafe(rest.length + want);
         rest.copy(buffer);
         const { bytesRead } = await handle.read(buffer, rest.length, want, readTo);
