@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const Target = z.object({ refId: z.string(), expr: z.string(), instant: z.boolean().optional() });
+interface Panel {
+  title: string;
+  type: string;
+  targets?: z.infer<typeof Target>[];
+  panels?: Panel[];
+}
+const PanelShape: z.ZodType<Panel> = z.lazy(() =>
+  z.object({ title: z.string(), type: z.string(), targets: z.array(Target).optional(), panels: z.array(PanelShape).optional() }),
+);
+const Dashboard = z.object({ panels: z.array(PanelShape) });
+
+/** One query of a dashboard panel, with Grafana's variables filled in as Grafana would. */
+export interface PanelQuery {
+  readonly panel: string;
+  readonly refId: string;
+  readonly expr: string;
+  /** Instant queries (stat, bar gauge, table) versus range queries (time series). */
+  readonly instant: boolean;
+}
+
+/**
+ * What Grafana substitutes before a query reaches Prometheus: "All" of target and tenant (the
+ * dashboard's allValue), and the interval variables at their values for a short time range.
+ */
+export const GRAFANA_VARIABLES: Readonly<Record<string, string>> = {
+  $target: '.*',
+  $tenant: '.*',
+  $__rate_interval: '1m',
+  $__interval: '15s',
+};
+
+export function dashboardQueries(path: string): PanelQuery[] {
+  const dashboard = Dashboard.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
+  return panels.flatMap((panel) =>
+    (panel.targets ?? []).map((target) => ({
+      panel: panel.title,
+      refId: target.refId,
+      expr: substitute(target.expr),
+      instant: target.instant === true,
+    })),
+  );
+}
+
+function substitute(expr: string): string {
+  // Longest names first, so that $__interval does not eat the start of $__interval_ms.
+  const names = Object.keys(GRAFANA_VARIABLES).sort((a, b) => b.length - a.length);
+  const filled = names.reduce((text, name) => text.replaceAll(name, GRAFANA_VARIABLES[name]!), expr);
+  if (filled.includes('$')) throw new Error(`a dashboard query uses a variable this test does not fill in: ${expr}`);
+  return filled;
+}
