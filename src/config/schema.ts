@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { authSchema } from './auth-schema.js';
 import { parseDuration } from './duration.js';
+import { secretString } from './secret-string.js';
 
 /** A duration such as `15s` or `1h30m`, parsed to milliseconds. */
 export const durationMs = z.string().transform((text, ctx) => {
@@ -9,22 +11,6 @@ export const durationMs = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return ms;
-});
-
-const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
-/**
- * A secret value: `${NAME}` expands from the environment (only in secret fields, clarification 3,
- * so that a `$` in an ordinary value never changes meaning). The error names the variable, not
- * the value.
- */
-export const secretString = z.string().transform((text, ctx) => {
-  const missing = [...text.matchAll(ENV_REFERENCE)].map((m) => m[1]!).filter((name) => process.env[name] === undefined);
-  if (missing.length > 0) {
-    ctx.addIssue({ code: 'custom', message: `environment variable ${missing.join(', ')} is not set` });
-    return z.NEVER;
-  }
-  return text.replace(ENV_REFERENCE, (_, name: string) => process.env[name] ?? '');
 });
 
 const targetName = z
@@ -96,6 +82,7 @@ export const configSchema = z
     targets: z.array(targetSchema).min(1).default([targetSchema.parse(DEFAULT_TARGET)]),
     labels: labelsSchema.default(labelsSchema.parse({})),
     api: apiSchema.default(apiSchema.parse({})),
+    auth: authSchema.optional(),
   })
   .superRefine((config, ctx) => {
     if (config.scrape_timeout !== undefined && config.scrape_timeout > config.scrape_interval) {
