@@ -4,6 +4,7 @@ import type { Config } from './config/schema.js';
 import { ConfigError, defaultConfig, loadConfigFile } from './config/load.js';
 import { createHttpApp } from './http/server.js';
 import { metricsHandler } from './http/metrics-route.js';
+import { createObshellApi } from './http/obshell/router.js';
 import { parseListenAddress } from './http/listen-address.js';
 import type { Logger } from './logging/logger.js';
 import { createPrometheusRegistry } from './metrics/prometheus.js';
@@ -45,11 +46,14 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
     enrichment: () => plainEnrichment,
     onSnapshot: (snapshot: TargetSnapshot) => started.add(snapshot),
   });
+  const obshell = await createObshellApi({ store: manager, log }, config);
 
   const reload = async (): Promise<{ ok: boolean; error?: string }> => {
     try {
       const next = await readConfig(options.configPath);
+      const applyObshell = await obshell.prepare(next);
       await manager.apply(next);
+      applyObshell();
       started.forgetTargetsExcept(manager.names());
       config = next;
       reloadOk = true;
@@ -81,7 +85,7 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
     ),
     ready: () => manager.ready(),
     reload,
-    apis: [],
+    apis: [obshell.mount],
   });
 
   const { host, port } = parseListenAddress(options.listenAddress);
