@@ -11,7 +11,10 @@ interface Panel {
 const PanelShape: z.ZodType<Panel> = z.lazy(() =>
   z.object({ title: z.string(), type: z.string(), targets: z.array(Target).optional(), panels: z.array(PanelShape).optional() }),
 );
-const Dashboard = z.object({ panels: z.array(PanelShape) });
+const Variable = z.object({ name: z.string(), type: z.string(), definition: z.string().optional() });
+const Dashboard = z.object({ panels: z.array(PanelShape), templating: z.object({ list: z.array(Variable) }) });
+
+const readDashboard = (path: string) => Dashboard.parse(JSON.parse(readFileSync(path, 'utf8')));
 
 /** One query of a dashboard panel, with Grafana's variables filled in as Grafana would. */
 export interface PanelQuery {
@@ -34,7 +37,7 @@ export const GRAFANA_VARIABLES: Readonly<Record<string, string>> = {
 };
 
 export function dashboardQueries(path: string): PanelQuery[] {
-  const dashboard = Dashboard.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const dashboard = readDashboard(path);
   const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
   return panels.flatMap((panel) =>
     (panel.targets ?? []).map((target) => ({
@@ -52,4 +55,22 @@ function substitute(expr: string): string {
   const filled = names.reduce((text, name) => text.replaceAll(name, GRAFANA_VARIABLES[name]!), expr);
   if (filled.includes('$')) throw new Error(`a dashboard query uses a variable this test does not fill in: ${expr}`);
   return filled;
+}
+
+/** A query variable's `label_values(selector, label)`, which Grafana runs as a label values request. */
+export interface VariableQuery {
+  readonly name: string;
+  readonly label: string;
+  /** The series selector, variables filled in. */
+  readonly match: string;
+}
+
+export function variableQueries(path: string): VariableQuery[] {
+  return readDashboard(path)
+    .templating.list.filter((v) => v.type === 'query')
+    .map((v) => {
+      const call = /^label_values\((.+),\s*(\w+)\)$/.exec(v.definition ?? '');
+      if (!call) throw new Error(`variable ${v.name}: "${v.definition}" is not label_values(selector, label)`);
+      return { name: v.name, match: substitute(call[1]!), label: call[2]! };
+    });
 }

@@ -7,7 +7,7 @@ import { REPO_ROOT, startExporterProcess, type ExporterProcess } from '../suppor
 import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
 import { OB_SESSIONS, obSession, seedOceanBase, setSessions } from '../support/oceanbase-schema.js';
 import { startAlertmanager, type AlertmanagerServer } from './alertmanager.js';
-import { dashboardQueries, type PanelQuery } from './dashboard-queries.js';
+import { dashboardQueries, variableQueries, type PanelQuery } from './dashboard-queries.js';
 import { deriveRules } from './derived-rules.js';
 import { startPrometheus, type PrometheusServer } from './prometheus.js';
 import { startWebhookReceiver, type NotifiedAlert, type WebhookReceiver } from './webhook-receiver.js';
@@ -98,6 +98,11 @@ describe('dashboard and alert rules on a real Prometheus and Alertmanager', () =
       rules: deriveRules(shippedRules, { alert: LONG_SESSION, threshold: LONG_SESSION_THRESHOLD_SECONDS, for: '2s' }),
       alertmanager: alertmanager.address,
     });
+    await until(
+      async () => ((await prometheus.query('dbsession_up == 1')).result.length === 2 ? true : undefined),
+      20_000,
+      () => 'Prometheus to scrape both targets up',
+    );
   });
 
   afterAll(async () => {
@@ -110,16 +115,26 @@ describe('dashboard and alert rules on a real Prometheus and Alertmanager', () =
   });
 
   it('loads every shipped alert rule and evaluates each without error on live data', async () => {
+    // Both targets' series are in Prometheus already (beforeAll): evaluations from now on see them.
+    const since = Date.now();
     const rules = await until(
       async () => {
         const loaded = await prometheus.rules();
-        return loaded.length > 0 && loaded.every((r) => r.health !== 'unknown') ? loaded : undefined;
+        return loaded.length > 0 && loaded.every((r) => Date.parse(r.lastEvaluation) > since) ? loaded : undefined;
       },
       20_000,
-      () => 'every rule to be evaluated once',
+      () => 'every rule to be evaluated on live data',
     );
     expect(rules.map((r) => r.name).sort()).toEqual([...shippedAlerts].sort());
     for (const rule of rules) expect({ rule: rule.name, health: rule.health, error: rule.lastError ?? '' }).toEqual({ rule: rule.name, health: 'ok', error: '' });
+  });
+
+  it("fills the dashboard's target and tenant drop-downs", async () => {
+    const options = Object.fromEntries(
+      await Promise.all(variableQueries(DASHBOARD_FILE).map(async (v) => [v.name, (await prometheus.labelValues(v.label, v.match)).sort()])),
+    );
+    // ob's META tenants are left out; the MySQL target's one tenant is named in its config.
+    expect(options).toEqual({ target: ['maria', 'ob'], tenant: ['idle', 'main', 'sys', 't1', 't2'] });
   });
 
   it('answers every dashboard panel query with data', async () => {

@@ -28,11 +28,15 @@ const RulesResult = z.object({
     groups: z.array(
       z.object({
         name: z.string(),
-        rules: z.array(z.object({ name: z.string(), type: z.string(), health: z.string(), lastError: z.string().optional() })),
+        rules: z.array(
+          z.object({ name: z.string(), type: z.string(), health: z.string(), lastError: z.string().optional(), lastEvaluation: z.string() }),
+        ),
       }),
     ),
   }),
 });
+const LabelValues = z.object({ status: z.literal('success'), data: z.array(z.string()) });
+
 export type RuleState = z.infer<typeof RulesResult>['data']['groups'][number]['rules'][number];
 
 /** A real Prometheus server on loopback, its HTTP API and its own temporary storage. */
@@ -42,6 +46,8 @@ export interface PrometheusServer {
   query(expr: string): Promise<QueryResult>;
   /** A range query over the last `rangeSeconds`, as a time series panel sends it. */
   queryRange(expr: string, rangeSeconds: number, stepSeconds: number): Promise<QueryResult>;
+  /** The values of `label` on the series `match` selects. */
+  labelValues(label: string, match: string): Promise<string[]>;
   rules(): Promise<RuleState[]>;
   logs(): string;
   stop(): Promise<void>;
@@ -94,6 +100,8 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       const params = { query: expr, start: String(end - rangeSeconds), end: String(end), step: String(stepSeconds) };
       return QueryResult.parse(await api('/api/v1/query_range', params)).data;
     },
+    labelValues: async (label, match) =>
+      LabelValues.parse(await api(`/api/v1/label/${encodeURIComponent(label)}/values`, { 'match[]': match })).data,
     rules: async () => RulesResult.parse(await api('/api/v1/rules', {})).data.groups.flatMap((g) => g.rules),
     logs: daemon.logs,
     async stop() {
