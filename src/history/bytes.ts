@@ -75,11 +75,22 @@ export class ByteReader {
   }
 
   string(): string {
-    const bytes = this.varint();
-    const end = this.offset + bytes;
-    if (end > this.buffer.length) throw new RangeError('string runs past the end of a record');
+    const end = this.stringEnd();
     const value = this.buffer.toString('utf8', this.offset, end);
     this.offset = end;
     return value;
+  }
+
+  /** Steps over a string without decoding it; returns "". */
+  skipString(): string {
+    this.offset = this.stringEnd();
+    return '';
+  }
+
+  private stringEnd(): number {
+    const length = this.varint();
+    const end = this.offset + length;
+    if (end > this.buffer.length) throw new RangeError('string runs past the end of a record');
+    return end;
   }
 }

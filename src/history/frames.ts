@@ -32,10 +32,14 @@ export class FrameScan {
   /** Why reading stopped before `limit`, or null when every byte was an intact frame. */
   damage: string | null = null;
 
-  /** `limit` caps what is read: a file being appended to is read up to its last committed frame. */
+  /**
+   * `limit` caps what is read: a file being appended to is read up to its last committed frame.
+   * `chunkBytes` is how much to read at a time (at least one whole frame is always read).
+   */
   constructor(
     private readonly path: string,
     private readonly limit = Number.POSITIVE_INFINITY,
+    private readonly chunkBytes = CHUNK_BYTES,
   ) {}
 
   async *batches(): AsyncGenerator<Frame[]> {
@@ -57,7 +61,7 @@ export class FrameScan {
           if (rest.length > 0) this.damage = `torn frame of ${rest.length} bytes at offset ${this.validEnd}`;
           return;
         }
-        const want = Math.min(Math.max(CHUNK_BYTES, frameBytesNeeded(rest) - rest.length), size - readTo);
+        const want = Math.min(Math.max(this.chunkBytes, frameBytesNeeded(rest) - rest.length), size - readTo);
         buffer = Buffer.allocUnsafe(rest.length + want);
         rest.copy(buffer);
         const { bytesRead } = await handle.read(buffer, rest.length, want, readTo);

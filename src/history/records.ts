@@ -82,43 +82,109 @@ export function encodeRecord(record: SegmentRecord): Buffer {
   return out.bytes();
 }
 
+/**
+ * Receives a record's parts in file order without building objects (a query reads millions).
+ * Sessions carry no number: they are numbered in the order they arrive within a segment.
+ */
+export interface RecordVisitor {
+  /** False to skip session keys undecoded (only a writer resuming its segment needs them). */
+  readonly wantsKeys: boolean;
+  open(target: string, dayStart: number, since: number): void;
+  scrape(at: number): void;
+  string(text: string): void;
+  ended(sid: number): void;
+  moved(sid: number, db: number): void;
+  /** A carried session of an open record, or one started at the scrape (`firstSeen` is then its time). */
+  session(key: string, tenant: number, db: number, user: number, client_ip: number, firstSeen: number): void;
+}
+
 /** Throws on anything that is not a record of this format (the caller treats it as damage). */
-export function decodeRecord(payload: Buffer): SegmentRecord {
+export function visitRecord(payload: Buffer, visitor: RecordVisitor): void {
   const input = new ByteReader(payload);
   const kind = input.u8();
-  const record = kind === OPEN ? decodeOpen(input) : kind === SCRAPE ? decodeScrape(input) : undefined;
-  if (record === undefined) throw new RangeError(`unknown record kind ${kind}`);
+  if (kind === OPEN) visitOpen(input, visitor);
+  else if (kind === SCRAPE) visitScrape(input, visitor);
+  else throw new RangeError(`unknown record kind ${kind}`);
   if (!input.done) throw new RangeError('trailing bytes after a record');
-  return record;
 }
 
-function decodeOpen(input: ByteReader): OpenRecord {
+export function decodeRecord(payload: Buffer): SegmentRecord {
+  const builder = new RecordBuilder();
+  visitRecord(payload, builder);
+  return builder.record;
+}
+
+function visitOpen(input: ByteReader, visitor: RecordVisitor): void {
   const version = input.u8();
   if (version !== FORMAT_VERSION) throw new RangeError(`unsupported segment format ${version}`);
-  const target = input.string();
-  const dayStart = input.varint();
-  const since = input.varint();
-  const strings = readStrings(input);
-  const carried = readList(input, () => ({ ...readSession(input), firstSeen: input.varint() }));
-  return { kind: 'open', target, dayStart, since, strings, carried };
+  visitor.open(input.string(), input.varint(), input.varint());
+  visitStrings(input, visitor);
+  for (let count = input.varint(); count > 0; count--) visitSession(input, visitor, null);
 }
 
-function decodeScrape(input: ByteReader): ScrapeRecord {
+function visitScrape(input: ByteReader, visitor: RecordVisitor): void {
   const at = input.varint();
-  const strings = readStrings(input);
-  const ended = readList(input, () => input.varint());
-  const moved = readList(input, () => ({ sid: input.varint(), db: input.varint() }));
-  const started = readList(input, () => readSession(input));
-  return { kind: 'scrape', at, strings, ended, moved, started };
+  visitor.scrape(at);
+  visitStrings(input, visitor);
+  for (let count = input.varint(); count > 0; count--) visitor.ended(input.varint());
+  for (let count = input.varint(); count > 0; count--) visitor.moved(input.varint(), input.varint());
+  for (let count = input.varint(); count > 0; count--) visitSession(input, visitor, at);
+}
+
+function visitStrings(input: ByteReader, visitor: RecordVisitor): void {
+  for (let count = input.varint(); count > 0; count--) visitor.string(input.string());
+}
+
+/** `startedAt` null: a carried session, whose first-seen time follows its dimensions. */
+function visitSession(input: ByteReader, visitor: RecordVisitor, startedAt: number | null): void {
+  const key = visitor.wantsKeys ? input.string() : input.skipString();
+  const tenant = input.varint();
+  const db = input.varint();
+  const user = input.varint();
+  const clientIp = input.varint();
+  visitor.session(key, tenant, db, user, clientIp, startedAt ?? input.varint());
+}
+
+/** Builds the record objects back, for code that wants them whole. */
+class RecordBuilder implements RecordVisitor {
+  readonly wantsKeys = true;
+  private built: SegmentRecord | null = null;
+
+  get record(): SegmentRecord {
+    if (this.built === null) throw new RangeError('empty record');
+    return this.built;
+  }
+
+  open(target: string, dayStart: number, since: number): void {
+    this.built = { kind: 'open', target, dayStart, since, strings: [], carried: [] };
+  }
+
+  scrape(at: number): void {
+    this.built = { kind: 'scrape', at, strings: [], ended: [], moved: [], started: [] };
+  }
+
+  string(text: string): void {
+    this.record.strings.push(text);
+  }
+
+  ended(sid: number): void {
+    if (this.record.kind === 'scrape') this.record.ended.push(sid);
+  }
+
+  moved(sid: number, db: number): void {
+    if (this.record.kind === 'scrape') this.record.moved.push({ sid, db });
+  }
+
+  session(key: string, tenant: number, db: number, user: number, client_ip: number, firstSeen: number): void {
+    const record = this.record;
+    if (record.kind === 'open') record.carried.push({ key, tenant, db, user, client_ip, firstSeen });
+    else record.started.push({ key, tenant, db, user, client_ip });
+  }
 }
 
 function writeStrings(out: ByteWriter, strings: readonly string[]): void {
   out.varint(strings.length);
   for (const text of strings) out.string(text);
-}
-
-function readStrings(input: ByteReader): string[] {
-  return readList(input, () => input.string());
 }
 
 function writeSession(out: ByteWriter, session: StartedSession): void {
@@ -127,15 +193,4 @@ function writeSession(out: ByteWriter, session: StartedSession): void {
   out.varint(session.db);
   out.varint(session.user);
   out.varint(session.client_ip);
-}
-
-function readSession(input: ByteReader): StartedSession {
-  return { key: input.string(), tenant: input.varint(), db: input.varint(), user: input.varint(), client_ip: input.varint() };
-}
-
-function readList<T>(input: ByteReader, readItem: () => T): T[] {
-  const count = input.varint();
-  const items: T[] = [];
-  for (let index = 0; index < count; index++) items.push(readItem());
-  return items;
 }

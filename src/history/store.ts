@@ -3,7 +3,7 @@ import type { ObservedSession } from './observed-session.js';
 import { listTargetDirs, targetDir } from './segment-files.js';
 import { lockStore } from './store-lock.js';
 import { TargetLog, type HistoryLogger, type TargetLogOptions } from './target-log.js';
-import { countWindow, type GroupBy, type WindowCounts } from './window-count.js';
+import { countWindow, type GroupBy, type WindowCount } from './window-count.js';
 
 export type { ObservedSession } from './observed-session.js';
 export type { GroupBy } from './window-count.js';
@@ -123,19 +123,10 @@ class SegmentedHistoryStore implements HistoryStore {
   }
 }
 
-function rows<B extends GroupBy>(counts: WindowCounts, query: HistoryQuery<B>): Array<SessionCount<B>> {
+function rows<B extends GroupBy>(counts: readonly WindowCount[], query: HistoryQuery<B>): Array<SessionCount<B>> {
   const dbs = query.dbs === undefined ? null : new Set(query.dbs);
-  const dimension = query.by === 'client' ? 'client_ip' : 'user';
-  const result: Array<{ db: string; dim: string; sessions: number }> = [];
-  for (const [db, byDim] of counts) {
-    if (dbs !== null && !dbs.has(db)) continue;
-    for (const [dim, sessions] of byDim) result.push({ db, dim, sessions });
-  }
-  result.sort((a, b) => b.sessions - a.sessions || byCodeUnits(a.db, b.db) || byCodeUnits(a.dim, b.dim));
-  // The conditional type cannot follow `by` through a runtime branch; `dimension` is chosen from it.
-  return result.map(({ db, dim, sessions }) => ({ db, [dimension]: dim, sessions }) as unknown as SessionCount<B>);
-}
-
-function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  const kept = dbs === null ? counts : counts.filter(({ db }) => dbs.has(db));
+  // The conditional type cannot follow `by` through a runtime branch.
+  const named = query.by === 'client' ? kept.map(({ db, dim, sessions }) => ({ db, client_ip: dim, sessions })) : kept.map(({ db, dim, sessions }) => ({ db, user: dim, sessions }));
+  return named as Array<SessionCount<B>>;
 }

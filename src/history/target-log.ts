@@ -262,8 +262,11 @@ export class TargetLog {
   }
 }
 
+/** Size of a first read that usually holds a segment's open record whole. */
+const OPEN_RECORD_READ_BYTES = 64 * 1024;
+
 async function readOpenRecord(path: string): Promise<OpenRecord | null> {
-  for await (const [first] of new FrameScan(path).batches()) {
+  for await (const [first] of new FrameScan(path, Number.POSITIVE_INFINITY, OPEN_RECORD_READ_BYTES).batches()) {
     const record = first === undefined ? null : decodeOrNull(first.payload);
     return record?.kind === 'open' ? record : null;
   }

@@ -1,5 +1,7 @@
 import { FrameScan } from './frames.js';
-import { decodeRecord, type OpenRecord, type ScrapeRecord, type SessionDims } from './records.js';
+import { orderedRows, type WindowCount } from './ordered-rows.js';
+import { PairCounts } from './pair-counts.js';
+import { visitRecord, type RecordVisitor } from './records.js';
 import type { HistoryLogger, SegmentView } from './target-log.js';
 
 export type GroupBy = 'client' | 'account';
@@ -11,8 +13,7 @@ export interface CountWindow {
   readonly by: GroupBy;
 }
 
-/** Sessions per schema, then per client IP or user. */
-export type WindowCounts = Map<string, Map<string, number>>;
+export type { WindowCount } from './ordered-rows.js';
 
 /**
  * Counts the sessions of `window.tenant` seen alive in [from, to]: first seen at or before `to`,
@@ -22,7 +23,7 @@ export type WindowCounts = Map<string, Map<string, number>>;
  * its and later segments' starts are every session alive at or after `from`. It stops at the
  * first scrape after `to`: the sessions that scrape does not end span the window's end.
  */
-export async function countWindow(segments: readonly SegmentView[], window: CountWindow, log?: HistoryLogger): Promise<WindowCounts> {
+export async function countWindow(segments: readonly SegmentView[], window: CountWindow, log?: HistoryLogger): Promise<WindowCount[]> {
   const counter = new WindowCounter(window);
   const first = segments.findLastIndex((segment) => segment.since <= window.from);
   for (const segment of segments.slice(Math.max(first, 0))) {
@@ -37,7 +38,7 @@ async function feedSegment(segment: SegmentView, counter: WindowCounter, log: Hi
   try {
     for await (const frames of scan.batches()) {
       for (const { payload } of frames) {
-        counter.feed(decodeRecord(payload));
+        counter.feed(payload);
         if (counter.done) return;
       }
     }
@@ -52,76 +53,91 @@ async function feedSegment(segment: SegmentView, counter: WindowCounter, log: Hi
 
 const UNTRACKED = -1;
 
-/** Follows the sessions of one tenant through a stream of records, counting each once. */
-class WindowCounter {
+/**
+ * Follows the sessions of one tenant through a stream of records, counting each once. Names
+ * (strings) are numbered once per query, so counting and sorting compare small integers.
+ */
+class WindowCounter implements RecordVisitor {
+  readonly wantsKeys = false;
   done = false;
-  private readonly counts: WindowCounts = new Map();
-  private strings: string[] = [];
+  private readonly names: string[] = [];
+  private readonly nameIds = new Map<string, number>();
+  /** The current segment's string numbers, as name numbers. */
+  private segmentNames: number[] = [];
   private tenantId = UNTRACKED;
-  /** Per session number of the current segment: its schema's string number, or UNTRACKED. */
-  private db = new Int32Array(0);
-  /** Per session number: the string number of its client IP or user. */
-  private dim = new Int32Array(0);
+  /** Per session number of the current segment: its schema's name number, or UNTRACKED. */
+  private db = new Int32Array(1024);
+  /** Per session number: the name number of its client IP or user. */
+  private dim = new Int32Array(1024);
   private nextSid = 0;
   private previousScrape = Number.NEGATIVE_INFINITY;
-  /** Counts of the current segment by string numbers, named when the segment is left. */
-  private segmentCounts = new Map<number, Map<number, number>>();
+  /** The time of the scrape record being read, null while reading an open record. */
+  private scrapeAt: number | null = null;
+  /** Sessions by schema and client IP or user (name numbers). */
+  private readonly counts = new PairCounts();
 
   constructor(private readonly window: CountWindow) {}
 
-  feed(record: OpenRecord | ScrapeRecord): void {
-    if (record.kind === 'open') this.open(record);
-    else this.scrape(record);
-  }
-
-  finish(): WindowCounts {
-    if (!this.done && this.previousScrape >= this.window.from) this.countTracked();
-    this.nameSegmentCounts();
-    return this.counts;
-  }
-
-  private open(record: OpenRecord): void {
-    this.nameSegmentCounts();
-    this.strings = [];
-    this.tenantId = UNTRACKED;
-    this.addStrings(record.strings);
-    this.db = new Int32Array(Math.max(1024, record.carried.length * 2)).fill(UNTRACKED);
-    this.dim = new Int32Array(this.db.length);
-    this.nextSid = 0;
-    for (const session of record.carried) this.admit(session, session.firstSeen);
-    this.previousScrape = record.since;
-  }
-
-  private scrape(record: ScrapeRecord): void {
-    this.addStrings(record.strings);
-    const endsInWindow = this.previousScrape >= this.window.from;
-    for (const sid of record.ended) {
-      if (!this.tracks(sid)) continue;
-      if (endsInWindow) this.count(sid);
-      this.db[sid] = UNTRACKED;
-    }
-    if (record.at > this.window.to) {
+  feed(payload: Buffer): void {
+    this.scrapeAt = null;
+    visitRecord(payload, this);
+    if (this.scrapeAt === null) return;
+    if (this.scrapeAt > this.window.to) {
+      // The first scrape after the window: whatever it did not end was alive on both sides of `to`.
       this.countTracked();
       this.done = true;
-      return;
     }
-    for (const { sid, db } of record.moved) {
-      if (this.tracks(sid)) this.db[sid] = db;
+    this.previousScrape = this.scrapeAt;
+  }
+
+  /** Rows most sessions first, then by schema and client IP or user. */
+  finish(): WindowCount[] {
+    if (!this.done && this.previousScrape >= this.window.from) this.countTracked();
+    return orderedRows(this.counts.entries(), this.names);
+  }
+
+  open(_target: string, _dayStart: number, since: number): void {
+    this.segmentNames = [];
+    this.tenantId = UNTRACKED;
+    this.db.fill(UNTRACKED);
+    this.nextSid = 0;
+    this.previousScrape = since;
+  }
+
+  scrape(at: number): void {
+    this.scrapeAt = at;
+  }
+
+  string(text: string): void {
+    if (text === this.window.tenant) this.tenantId = this.segmentNames.length;
+    let id = this.nameIds.get(text);
+    if (id === undefined) {
+      id = this.names.push(text) - 1;
+      this.nameIds.set(text, id);
     }
-    for (const session of record.started) this.admit(session, record.at);
-    this.previousScrape = record.at;
+    this.segmentNames.push(id);
+  }
+
+  ended(sid: number): void {
+    if (!this.tracks(sid)) return;
+    if (this.previousScrape >= this.window.from) this.count(sid);
+    this.db[sid] = UNTRACKED;
+  }
+
+  moved(sid: number, db: number): void {
+    if (this.tracks(sid) && (this.scrapeAt ?? 0) <= this.window.to) this.db[sid] = this.nameOf(db);
+  }
+
+  session(_key: string, tenant: number, db: number, user: number, clientIp: number, firstSeen: number): void {
+    const sid = this.nextSid++;
+    if (tenant !== this.tenantId || firstSeen > this.window.to) return;
+    if (sid >= this.db.length) this.grow();
+    this.db[sid] = this.nameOf(db);
+    this.dim[sid] = this.nameOf(this.window.by === 'client' ? clientIp : user);
   }
 
   private tracks(sid: number): boolean {
     return (this.db[sid] ?? UNTRACKED) !== UNTRACKED;
-  }
-
-  private admit(session: SessionDims, firstSeen: number): void {
-    const sid = this.nextSid++;
-    if (session.tenant !== this.tenantId || firstSeen > this.window.to) return;
-    if (sid >= this.db.length) this.grow();
-    this.db[sid] = session.db;
-    this.dim[sid] = this.window.by === 'client' ? session.client_ip : session.user;
   }
 
   private grow(): void {
@@ -133,11 +149,8 @@ class WindowCounter {
     this.dim = dim;
   }
 
-  private addStrings(strings: readonly string[]): void {
-    for (const text of strings) {
-      if (text === this.window.tenant) this.tenantId = this.strings.length;
-      this.strings.push(text);
-    }
+  private nameOf(segmentString: number): number {
+    return this.segmentNames[segmentString] ?? UNTRACKED;
   }
 
   private countTracked(): void {
@@ -145,23 +158,6 @@ class WindowCounter {
   }
 
   private count(sid: number): void {
-    const db = this.db[sid] ?? UNTRACKED;
-    const dim = this.dim[sid] ?? UNTRACKED;
-    let byDim = this.segmentCounts.get(db);
-    if (byDim === undefined) this.segmentCounts.set(db, (byDim = new Map()));
-    byDim.set(dim, (byDim.get(dim) ?? 0) + 1);
-  }
-
-  private nameSegmentCounts(): void {
-    for (const [dbId, byDim] of this.segmentCounts) {
-      const db = this.strings[dbId] ?? '';
-      let named = this.counts.get(db);
-      if (named === undefined) this.counts.set(db, (named = new Map()));
-      for (const [dimId, sessions] of byDim) {
-        const dim = this.strings[dimId] ?? '';
-        named.set(dim, (named.get(dim) ?? 0) + sessions);
-      }
-    }
-    this.segmentCounts = new Map();
+    this.counts.add(this.db[sid] ?? 0, this.dim[sid] ?? 0);
   }
 }
