@@ -1,34 +1,35 @@
-import type { EnrichedSession } from '../../snapshot/session.js';
+import type { Session } from '../../snapshot/session.js';
 import type { SessionListQuery, SessionPage } from '../../views/obshell-sessions.js';
 import type { GroupCount, SessionStats } from '../../views/obshell-stats.js';
 
-/** The seeds' data structures, field for field and in the seeds' order. */
+/** The seeds' data structures, field for field. */
 
-export interface TenantSession {
-  readonly id: number;
-  readonly svr_ip: string;
-  readonly svr_port: number;
-  readonly sql_port: number;
-  readonly user: string;
-  readonly db: string;
-  readonly tenant: string;
-  readonly host: string;
-  readonly command: string;
-  readonly time: number;
-  readonly state: string;
-  readonly info: string;
-  readonly proxy_sess_id: number;
-  readonly proxy_ip: string;
-  readonly action: string;
-  readonly module: string;
-  readonly client_info: string;
-  readonly level: number;
-  readonly sample_percentage: number;
-  readonly record_policy: string;
-  readonly sql_id: string;
-  readonly total_cpu_time: number;
-  readonly memory_usage: number;
-}
+/** The seed's TenantSession: the snapshot's session fields obshell has, plus the SQL text. */
+export type TenantSession = Pick<
+  Session,
+  | 'id'
+  | 'svr_ip'
+  | 'svr_port'
+  | 'sql_port'
+  | 'user'
+  | 'db'
+  | 'tenant'
+  | 'host'
+  | 'command'
+  | 'time'
+  | 'state'
+  | 'proxy_sess_id'
+  | 'proxy_ip'
+  | 'action'
+  | 'module'
+  | 'client_info'
+  | 'level'
+  | 'sample_percentage'
+  | 'record_policy'
+  | 'sql_id'
+  | 'total_cpu_time'
+  | 'memory_usage'
+> & { readonly info: string };
 
 /** uint64 page numbers are echoed as given, beyond what a double holds. */
 export interface CustomPage {
@@ -94,7 +95,8 @@ export interface ObshellApiError {
   readonly message: string;
 }
 
-export function toTenantSession(s: EnrichedSession, info: string): TenantSession {
+/** Spelled out: JSON keys come out in the seed's order, and the snapshot's other fields stay out. */
+export function toTenantSession(s: Session, info: string): TenantSession {
   return {
     id: s.id,
     svr_ip: s.svr_ip,
