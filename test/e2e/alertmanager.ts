@@ -12,7 +12,7 @@ export interface AlertmanagerServer extends Daemon {
 }
 
 export async function startAlertmanager(webhookUrl: string): Promise<AlertmanagerServer> {
-  const binary = requireBinary('prometheus-alertmanager', 'prometheus-alertmanager');
+  const binary = requireBinary(['prometheus-alertmanager', 'alertmanager'], 'prometheus-alertmanager');
   const dir = mkdtempSync(join(tmpdir(), 'dbsession-alertmanager-'));
   writeFileSync(
     join(dir, 'alertmanager.yml'),

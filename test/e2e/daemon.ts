@@ -22,13 +22,16 @@ export interface DaemonOptions {
   readonly readyTimeoutMs?: number;
 }
 
-/** The path of a binary on PATH; missing, it fails the test with the Debian package to install. */
-export function requireBinary(name: string, debianPackage: string): string {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-  if (!found) {
-    throw new Error(`${name} is not installed: the end-to-end tests need it (on Debian/Ubuntu: apt-get install ${debianPackage})`);
+/**
+ * The path of the first of `names` found on PATH (Debian names some binaries differently from
+ * upstream); none found, it fails the test with the Debian package to install.
+ */
+export function requireBinary(names: readonly string[], debianPackage: string): string {
+  for (const name of names) {
+    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+    if (found) return found;
   }
-  return found;
+  throw new Error(`${names.join(' or ')} is not installed: the end-to-end tests need it (on Debian/Ubuntu: apt-get install ${debianPackage})`);
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {

@@ -54,7 +54,7 @@ export interface PrometheusServer {
 }
 
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
-  const binary = requireBinary('prometheus', 'prometheus');
+  const binary = requireBinary(['prometheus'], 'prometheus');
   const dir = mkdtempSync(join(tmpdir(), 'dbsession-prometheus-'));
   writeFileSync(join(dir, 'rules.yml'), options.rules);
   writeFileSync(
