@@ -3,7 +3,8 @@ import type { ObservedSession } from './observed-session.js';
 import { listTargetDirs, targetDir } from './segment-files.js';
 import { lockStore } from './store-lock.js';
 import { TargetLog, type HistoryLogger, type TargetLogOptions } from './target-log.js';
-import { countWindow, type GroupBy, type WindowCount } from './window-count.js';
+import type { WindowCount } from './ordered-rows.js';
+import { countWindow, type GroupBy } from './window-count.js';
 
 export type { ObservedSession } from './observed-session.js';
 export type { GroupBy } from './window-count.js';

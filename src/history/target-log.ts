@@ -70,7 +70,7 @@ export class TargetLog {
     const indexed: Array<{ path: string; open: OpenRecord }> = [];
     for (const path of await listSegments(dir)) {
       const open = await readOpenRecord(path);
-      if (open === null || (indexed[0] !== undefined && open.target !== indexed[0].open.target)) {
+      if (open === null) {
         options.log?.warn({ path }, 'history: removing a segment whose first record is unreadable');
         await rm(path, { force: true });
         continue;
@@ -87,14 +87,15 @@ export class TargetLog {
 
   /** Records the sessions alive at `at`; a scrape not after the previous one is ignored. */
   record(at: number, observed: readonly ObservedSession[]): Promise<void> {
+    if (!Number.isSafeInteger(at) || at < 0) return Promise.reject(new RangeError(`scrape time must be whole epoch milliseconds, got ${at}`));
     return this.enqueue(() => this.write(at, observed));
   }
 
   /** Deletes what no window after `cutoff` needs: segments followed by one that starts by then, or all of it. */
   dropBefore(cutoff: number): Promise<void> {
     return this.enqueue(async () => {
-      while (this.segments.length > 1 && (this.segments[1]?.since ?? cutoff + 1) <= cutoff) {
-        const [expired] = this.segments.splice(0, 1);
+      while ((this.segments[1]?.since ?? Number.POSITIVE_INFINITY) <= cutoff) {
+        const expired = this.segments.shift();
         if (expired !== undefined) await rm(expired.path, { force: true });
       }
       if (this.lastScrape !== null && this.lastScrape <= cutoff) await this.forget();
@@ -208,9 +209,7 @@ export class TargetLog {
 
   private async replay(path: string): Promise<void> {
     const scan = new FrameScan(path);
-    const bySid: string[] = [];
-    let strings = new StringTable([]);
-    let dayStart = 0;
+    const replayed = new ReplayedSegment();
     let validEnd = 0;
     let damage: string | null = null;
     replaying: for await (const frames of scan.batches()) {
@@ -220,25 +219,7 @@ export class TargetLog {
           damage = `undecodable record at offset ${validEnd}`;
           break replaying;
         }
-        if (record.kind === 'open') {
-          dayStart = record.dayStart;
-          strings = new StringTable(record.strings);
-          this.alive = new Map(record.carried.map((session, sid) => [session.key, { ...strings.names(session), sid, firstSeen: session.firstSeen }]));
-          bySid.push(...record.carried.map((session) => session.key));
-          this.lastScrape = record.since;
-        } else {
-          strings.append(record.strings);
-          for (const sid of record.ended) this.alive.delete(bySid[sid] ?? '');
-          for (const { sid, db } of record.moved) {
-            const session = this.alive.get(bySid[sid] ?? '');
-            if (session !== undefined) session.db = strings.name(db);
-          }
-          for (const session of record.started) {
-            this.alive.set(session.key, { ...strings.names(session), sid: bySid.length, firstSeen: record.at });
-            bySid.push(session.key);
-          }
-          this.lastScrape = record.at;
-        }
+        replayed.apply(record);
         validEnd = end;
       }
     }
@@ -249,6 +230,9 @@ export class TargetLog {
       await handle.truncate(validEnd);
       await handle.close();
     }
+    this.alive = replayed.alive;
+    this.lastScrape = replayed.lastScrape;
+    const { dayStart, strings, bySid } = replayed;
     this.active = { path, dayStart, handle: await open(path, 'a'), size: validEnd, strings, nextSid: bySid.length };
   }
 
@@ -278,6 +262,39 @@ function decodeOrNull(payload: Buffer): SegmentRecord | null {
     return decodeRecord(payload);
   } catch {
     return null;
+  }
+}
+
+/** The writer's state at the end of the records applied so far, in a segment's order. */
+class ReplayedSegment {
+  dayStart = 0;
+  lastScrape: number | null = null;
+  strings = new StringTable([]);
+  alive = new Map<string, AliveSession>();
+  /** Session keys by session number. */
+  readonly bySid: string[] = [];
+
+  apply(record: SegmentRecord): void {
+    if (record.kind === 'open') {
+      this.dayStart = record.dayStart;
+      this.lastScrape = record.since;
+      this.strings = new StringTable(record.strings);
+      for (const session of record.carried) this.add(session, session.firstSeen);
+      return;
+    }
+    this.lastScrape = record.at;
+    this.strings.append(record.strings);
+    for (const sid of record.ended) this.alive.delete(this.bySid[sid] ?? '');
+    for (const { sid, db } of record.moved) {
+      const session = this.alive.get(this.bySid[sid] ?? '');
+      if (session !== undefined) session.db = this.strings.name(db);
+    }
+    for (const session of record.started) this.add(session, record.at);
+  }
+
+  private add(session: StartedSession, firstSeen: number): void {
+    this.alive.set(session.key, { ...this.strings.names(session), sid: this.bySid.length, firstSeen });
+    this.bySid.push(session.key);
   }
 }
 

@@ -13,8 +13,6 @@ export interface CountWindow {
   readonly by: GroupBy;
 }
 
-export type { WindowCount } from './ordered-rows.js';
-
 /**
  * Counts the sessions of `window.tenant` seen alive in [from, to]: first seen at or before `to`,
  * last seen at or after `from`, under the schema they were in at their last scrape up to `to`.

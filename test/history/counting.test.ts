@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openHistoryStore, type HistoryStore, type ObservedSession } from '../../src/history/store.js';
-import { MINUTE, temporaryDirectory } from './workload.js';
+import { directoryPerTest } from './temporary-directory.js';
+import { MINUTE } from './workload.js';
 
 const T0 = Date.UTC(2024, 4, 10, 12, 0);
 const at = (minute: number) => T0 + minute * MINUTE;
@@ -9,19 +10,17 @@ function session(key: string, overrides: Partial<ObservedSession> = {}): Observe
   return { key, tenant: 'shop', db: 'orders', user: 'app', client_ip: '10.0.0.1', ...overrides };
 }
 
-let dir: Awaited<ReturnType<typeof temporaryDirectory>>;
+const dir = directoryPerTest();
 let store: HistoryStore;
 const warnings: string[] = [];
 
 beforeEach(async () => {
-  dir = await temporaryDirectory();
   warnings.length = 0;
   store = await openHistoryStore({ path: dir.path, retentionMs: 31 * 86_400_000, log: { warn: (_details, message) => warnings.push(message) } });
 });
 
 afterEach(async () => {
   await store.close();
-  await dir.remove();
 });
 
 /** Records one scrape a minute, minute 0 first; `null` skips a minute (no scrape). */

@@ -3,27 +3,23 @@ import { appendFile, readdir, readFile, stat, truncate, writeFile } from 'node:f
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { openHistoryStore, type HistoryQuery, type HistoryStore } from '../../src/history/store.js';
 import { CRASH_CHECKPOINT, CRASH_TARGETS, settledAnswers } from './crash-answers.js';
 import { canonical, ReferenceHistory, type Scrape } from './reference-model.js';
-import { DAY, WORKLOAD_INTERVAL, WORKLOAD_START, WORKLOAD_TENANTS, temporaryDirectory, workloadScrape, workloadScrapes } from './workload.js';
+import { directoryPerTest } from './temporary-directory.js';
+import { DAY, WORKLOAD_INTERVAL, WORKLOAD_START, WORKLOAD_TENANTS, workloadScrape, workloadScrapes } from './workload.js';
 
 const WRITER = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
 const KILL_AFTER = 260;
 const at = (index: number) => WORKLOAD_START + index * WORKLOAD_INTERVAL;
 
-let dir: Awaited<ReturnType<typeof temporaryDirectory>>;
+const dir = directoryPerTest();
 const warnings: Array<{ details: object; message: string }> = [];
 const open = () => openHistoryStore({ path: dir.path, retentionMs: 365 * DAY, log: { warn: (details, message) => warnings.push({ details, message }) } });
 
-beforeEach(async () => {
-  dir = await temporaryDirectory();
+beforeEach(() => {
   warnings.length = 0;
-});
-
-afterEach(async () => {
-  await dir.remove();
 });
 
 /** Every window from one of `bounds` to a later one, shifted onto, just off and between scrapes. */

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openHistoryStore, type GroupBy, type HistoryStore } from '../../src/history/store.js';
 import { canonical, ReferenceHistory, type Scrape } from './reference-model.js';
-import { DAY, MINUTE, temporaryDirectory } from './workload.js';
+import { temporaryDirectory } from './temporary-directory.js';
+import { DAY, MINUTE } from './workload.js';
 
 const TARGETS = ['east', 'west'];
 const TENANTS = ['t1', 't2'];

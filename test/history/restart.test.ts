@@ -1,26 +1,19 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openHistoryStore, type HistoryStore, type ObservedSession } from '../../src/history/store.js';
-import { MINUTE, temporaryDirectory } from './workload.js';
+import { directoryPerTest } from './temporary-directory.js';
+import { MINUTE } from './workload.js';
 
 const T0 = Date.UTC(2024, 6, 1, 23, 57);
 const at = (minute: number) => T0 + minute * MINUTE;
 const session = (key: string, db = 'orders'): ObservedSession => ({ key, tenant: 'shop', db, user: 'app', client_ip: '10.0.0.1' });
 
-let dir: Awaited<ReturnType<typeof temporaryDirectory>>;
+const dir = directoryPerTest();
 const open = () => openHistoryStore({ path: dir.path, retentionMs: 31 * 86_400_000 });
 const count = async (store: HistoryStore, from: number, to: number) =>
   (await store.query({ target: 'x', tenant: 'shop', from, to, by: 'client' })).map(({ db, sessions }) => [db, sessions]);
-
-beforeEach(async () => {
-  dir = await temporaryDirectory();
-});
-
-afterEach(async () => {
-  await dir.remove();
-});
 
 describe('restart', () => {
   it('keeps the identity of sessions alive across a restart and ends the ones gone since', async () => {

@@ -1,21 +1,14 @@
 import { readdir } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openHistoryStore } from '../../src/history/store.js';
 import { canonical, ReferenceHistory } from './reference-model.js';
-import { DAY, MINUTE, WORKLOAD_START, WORKLOAD_TENANTS, temporaryDirectory, workloadScrapes } from './workload.js';
+import { directoryPerTest } from './temporary-directory.js';
+import { DAY, MINUTE, WORKLOAD_START, WORKLOAD_TENANTS, workloadScrapes } from './workload.js';
 
 const RETENTION = 2 * DAY;
 
-let dir: Awaited<ReturnType<typeof temporaryDirectory>>;
+const dir = directoryPerTest();
 const open = () => openHistoryStore({ path: dir.path, retentionMs: RETENTION, sync: false });
-
-beforeEach(async () => {
-  dir = await temporaryDirectory();
-});
-
-afterEach(async () => {
-  await dir.remove();
-});
 
 describe('retention', () => {
   it('deletes whole segments no window within retention needs, and targets no longer scraped', async () => {

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ObservedSession } from '../../src/history/store.js';
 import type { Scrape } from './reference-model.js';
 
@@ -54,10 +51,6 @@ function pick<T>(values: readonly T[], index: number): T {
   return value;
 }
 
-export async function temporaryDirectory(): Promise<{ path: string; remove: () => Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), 'history-test-'));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
 
 /**
  * Windows that end before scrape `upTo` of the workload, so their answers are final once that
