@@ -33,7 +33,7 @@ function send(res: Response, status: number, payload: { data: unknown } | { erro
     traceId: traceIdOf(res),
     ...payload,
   };
-  res.status(status).type('application/json').send(stringifyWithBigInts(body));
+  res.status(status).type('application/json').send(stringifyWithUint64s(body));
 }
 
 function traceIdOf(res: Response): string {
@@ -42,18 +42,25 @@ function traceIdOf(res: Response): string {
   return randomBytes(8).toString('hex');
 }
 
+/** Marks uint64 values in serialized JSON; random per process, so text from a database cannot forge it. */
+const UINT64_MARKER = `uint64-${randomBytes(8).toString('hex')}:`;
+const UINT64_MARKED = new RegExp(`"${UINT64_MARKER}(\\d+)"`, 'g');
+
 /**
- * JSON with bigints written as plain numbers: page and size are uint64 and echoed exactly, which
- * a double cannot hold. Each bigint becomes a string marked with a per-call random nonce, and the
- * quotes around exactly those strings are removed afterwards; text from the database cannot
- * guess the nonce.
+ * A uint64 that serializes as an exact JSON number: page and size are echoed as given, which a
+ * double cannot hold. JSON.stringify writes it as a marked string whose quotes come off
+ * afterwards; a replacer function would do the same but halves JSON.stringify's speed on every
+ * value of a long page.
  */
-export function stringifyWithBigInts(value: unknown): string {
-  let nonce: string | null = null;
-  const text = JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v !== 'bigint') return v;
-    nonce ??= randomBytes(8).toString('hex');
-    return `${nonce}:${v.toString()}`;
-  });
-  return nonce === null ? text : text.replace(new RegExp(`"${nonce}:(-?\\d+)"`, 'g'), '$1');
+export class JsonUint64 {
+  constructor(readonly value: bigint) {}
+
+  toJSON(): string {
+    return `${UINT64_MARKER}${this.value.toString()}`;
+  }
+}
+
+export function stringifyWithUint64s(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes(UINT64_MARKER) ? text.replace(UINT64_MARKED, '$1') : text;
 }

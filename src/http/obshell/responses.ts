@@ -1,6 +1,7 @@
 import type { Session } from '../../snapshot/session.js';
 import type { SessionListQuery, SessionPage } from '../../views/obshell-sessions.js';
 import type { GroupCount, SessionStats } from '../../views/obshell-stats.js';
+import { JsonUint64 } from './envelope.js';
 
 /** The seeds' data structures, field for field. */
 
@@ -35,8 +36,8 @@ export type TenantSession = Pick<
 export interface CustomPage {
   readonly total_elements: number;
   readonly total_pages: number;
-  readonly size: bigint;
-  readonly number: bigint;
+  readonly size: JsonUint64;
+  readonly number: JsonUint64;
 }
 
 export interface PaginatedTenantSessions {
@@ -125,7 +126,7 @@ export function toTenantSession(s: Session, info: string): TenantSession {
 }
 
 export function toCustomPage(page: SessionPage, query: Pick<SessionListQuery, 'page' | 'size'>): CustomPage {
-  return { total_elements: page.total, total_pages: page.totalPages, size: query.size, number: query.page };
+  return { total_elements: page.total, total_pages: page.totalPages, size: new JsonUint64(query.size), number: new JsonUint64(query.page) };
 }
 
 export function toTenantSessionStats(stats: SessionStats): TenantSessionStats {
