@@ -11,58 +11,38 @@ import { ACTIVE, type EnrichedSession, type Session } from '../snapshot/session.
 export const DEFAULT_PAGE_SIZE = 2_147_483_647n;
 export const DEFAULT_PAGE = 1n;
 
-/** Session fields a list sorts by. `info` is not here: it is not in the snapshot (clarification 5). */
-export type SortKey = keyof Pick<
-  Session,
-  | 'id'
-  | 'svr_ip'
-  | 'svr_port'
-  | 'sql_port'
-  | 'user'
-  | 'db'
-  | 'tenant'
-  | 'host'
-  | 'command'
-  | 'time'
-  | 'state'
-  | 'proxy_sess_id'
-  | 'proxy_ip'
-  | 'action'
-  | 'module'
-  | 'client_info'
-  | 'level'
-  | 'sample_percentage'
-  | 'record_policy'
-  | 'sql_id'
-  | 'total_cpu_time'
-  | 'memory_usage'
-  | 'client_ip'
->;
+/** The fields of obshell's TenantSession that the snapshot keeps (all but `info`), in the seed's order. */
+const SESSION_FIELDS = {
+  id: true,
+  svr_ip: true,
+  svr_port: true,
+  sql_port: true,
+  user: true,
+  db: true,
+  tenant: true,
+  host: true,
+  command: true,
+  time: true,
+  state: true,
+  proxy_sess_id: true,
+  proxy_ip: true,
+  action: true,
+  module: true,
+  client_info: true,
+  level: true,
+  sample_percentage: true,
+  record_policy: true,
+  sql_id: true,
+  total_cpu_time: true,
+  memory_usage: true,
+} as const satisfies Partial<Record<keyof Session, true>>;
 
-const JSON_SORT_FIELDS: readonly SortKey[] = [
-  'id',
-  'svr_ip',
-  'svr_port',
-  'sql_port',
-  'user',
-  'db',
-  'tenant',
-  'host',
-  'command',
-  'time',
-  'state',
-  'proxy_sess_id',
-  'proxy_ip',
-  'action',
-  'module',
-  'client_info',
-  'level',
-  'sample_percentage',
-  'record_policy',
-  'sql_id',
-  'total_cpu_time',
-  'memory_usage',
-];
+export type ObshellSessionField = keyof typeof SESSION_FIELDS;
+
+/** Session fields a list sorts by. `info` is not here: it is not in the snapshot (clarification 5). */
+export type SortKey = ObshellSessionField | 'client_ip';
+
+const JSON_SORT_FIELDS = Object.keys(SESSION_FIELDS) as ObshellSessionField[];
 
 /**
  * obshell's column names where they differ from the JSON names. HOST needs no alias: a name

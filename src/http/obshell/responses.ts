@@ -1,36 +1,12 @@
 import type { Session } from '../../snapshot/session.js';
-import type { SessionListQuery, SessionPage } from '../../views/obshell-sessions.js';
+import type { ObshellSessionField, SessionListQuery, SessionPage } from '../../views/obshell-sessions.js';
 import type { GroupCount, SessionStats } from '../../views/obshell-stats.js';
 import { JsonUint64 } from './envelope.js';
 
 /** The seeds' data structures, field for field. */
 
 /** The seed's TenantSession: the snapshot's session fields obshell has, plus the SQL text. */
-export type TenantSession = Pick<
-  Session,
-  | 'id'
-  | 'svr_ip'
-  | 'svr_port'
-  | 'sql_port'
-  | 'user'
-  | 'db'
-  | 'tenant'
-  | 'host'
-  | 'command'
-  | 'time'
-  | 'state'
-  | 'proxy_sess_id'
-  | 'proxy_ip'
-  | 'action'
-  | 'module'
-  | 'client_info'
-  | 'level'
-  | 'sample_percentage'
-  | 'record_policy'
-  | 'sql_id'
-  | 'total_cpu_time'
-  | 'memory_usage'
-> & { readonly info: string };
+export type TenantSession = Pick<Session, ObshellSessionField> & { readonly info: string };
 
 /** uint64 page numbers are echoed as given, beyond what a double holds. */
 export interface CustomPage {
