@@ -1,8 +1,8 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema.js';
 import { ConfigError, defaultConfig, loadConfigFile } from './config/load.js';
-import { createHttpApp } from './http/server.js';
+import { BasicAuthGuard } from './http/basic-auth.js';
+import { createHttpApp, listenHttp } from './http/server.js';
+import { loadWebConfig, NO_WEB_CONFIG, tlsChangeNeedsRestart, WebConfigError, type WebConfig } from './http/web-config.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { createObshellApi } from './http/obshell/router.js';
 import { parseListenAddress } from './http/listen-address.js';
@@ -17,14 +17,17 @@ import { VERSION } from './version.js';
 export interface ExporterOptions {
   /** No path: the embedded default (the local MySQL/MariaDB). */
   readonly configPath: string | undefined;
+  /** `--web.config.file`: TLS and basic auth in the exporter-toolkit format; none: plain and open. */
+  readonly webConfigPath?: string | undefined;
   readonly listenAddress: string;
   readonly log: Logger;
 }
 
 export interface Exporter {
-  /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:9797. */
+  /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:9797 (https with TLS). */
   readonly url: string;
   readonly manager: ScrapeManager;
+  /** Re-reads the config and the web config; when either is broken, both old ones stay. */
   reload(): Promise<{ ok: boolean; error?: string }>;
   /** Stops accepting, finishes in-flight requests, stops scraping. */
   stop(): Promise<void>;
@@ -34,10 +37,16 @@ async function readConfig(path: string | undefined): Promise<Config> {
   return path === undefined ? defaultConfig() : loadConfigFile(path);
 }
 
+async function readWebConfig(path: string | undefined): Promise<WebConfig> {
+  return path === undefined ? NO_WEB_CONFIG : loadWebConfig(path);
+}
+
 /** The composition root: config -> sources -> snapshots -> views -> adapters. */
 export async function startExporter(options: ExporterOptions): Promise<Exporter> {
   const { log } = options;
   let config = await readConfig(options.configPath);
+  let web = await readWebConfig(options.webConfigPath);
+  const basicAuth = new BasicAuthGuard(web.users, { log });
   let reloadOk = true;
   let reloadAt = Date.now();
   const started = new StartedSessions();
@@ -51,9 +60,15 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
   const reload = async (): Promise<{ ok: boolean; error?: string }> => {
     try {
       const next = await readConfig(options.configPath);
+      const nextWeb = await readWebConfig(options.webConfigPath);
+      const restart = tlsChangeNeedsRestart(web.tls, nextWeb.tls);
+      if (restart) throw new WebConfigError(`${options.webConfigPath}: ${restart}`);
       const applyObshell = await obshell.prepare(next);
       await manager.apply(next);
       applyObshell();
+      if (nextWeb.tls) http.updateTls(nextWeb.tls);
+      basicAuth.setUsers(nextWeb.users);
+      web = nextWeb;
       started.forgetTargetsExcept(manager.names());
       config = next;
       reloadOk = true;
@@ -62,7 +77,7 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
       return { ok: true };
     } catch (error) {
       reloadOk = false;
-      const message = error instanceof ConfigError ? error.message : String(error);
+      const message = error instanceof ConfigError || error instanceof WebConfigError ? error.message : String(error);
       log.error({ err: message }, 'config reload failed: keeping the previous config');
       return { ok: false, error: message };
     }
@@ -70,6 +85,9 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
 
   const app = createHttpApp({
     version: VERSION,
+    log,
+    authenticate: basicAuth.middleware,
+    responseHeaders: () => web.headers,
     metrics: metricsHandler((contentType) =>
       createPrometheusRegistry(
         {
@@ -89,29 +107,24 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
   });
 
   const { host, port } = parseListenAddress(options.listenAddress);
-  const server = await listen(app, host, port);
+  const http = await listenHttp(app, { host, port, tls: web.tls, log });
   await manager.apply(config);
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  log.info({ url, targets: config.targets.map((t) => t.name), version: VERSION }, 'db-session-exporter started');
+  const { url } = http;
+  log.info(
+    { url, targets: config.targets.map((t) => t.name), version: VERSION, tls: web.tls !== null, basicAuth: web.users.size > 0 },
+    'db-session-exporter started',
+  );
 
   return {
     url,
     manager,
     reload,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      // In-flight requests may still read through the sources: they finish before scraping stops.
+      await http.close();
       await manager.stop();
+      // Shutdown hook for state that must outlive the process (history): flush it here, after the
+      // last scrape has finished, so the last snapshot is in.
     },
   };
-}
-
-function listen(app: ReturnType<typeof createHttpApp>, host: string | undefined, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host ?? '::', (error?: Error) => (error ? reject(error) : resolve(server)));
-    server.once('error', reject);
-  });
 }

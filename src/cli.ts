@@ -12,6 +12,7 @@ Prometheus and OpenTelemetry exporter for database sessions (OceanBase, MySQL, M
 Flags:
   --config.file=PATH            YAML configuration (default: watch mysql://root@127.0.0.1:3306)
   --web.listen-address=ADDR     where to serve /metrics and the APIs (default ":9797")
+  --web.config.file=PATH        TLS and basic auth, in the Prometheus exporter-toolkit format
   --log.level=LEVEL             debug, info, warn or error (default "info")
   --help                        show this help
   --version                     show the version
@@ -24,6 +25,7 @@ function parseFlags(argv: string[]) {
     options: {
       'config.file': { type: 'string' },
       'web.listen-address': { type: 'string', default: ':9797' },
+      'web.config.file': { type: 'string' },
       'log.level': { type: 'string', default: 'info' },
       help: { type: 'boolean', default: false },
       version: { type: 'boolean', default: false },
@@ -54,7 +56,12 @@ async function main(): Promise<void> {
 
   let exporter: Awaited<ReturnType<typeof startExporter>>;
   try {
-    exporter = await startExporter({ configPath: flags['config.file'], listenAddress: flags['web.listen-address'], log });
+    exporter = await startExporter({
+      configPath: flags['config.file'],
+      webConfigPath: flags['web.config.file'],
+      listenAddress: flags['web.listen-address'],
+      log,
+    });
   } catch (error) {
     const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
     log.error({ err: message }, 'cannot start');
@@ -68,7 +75,10 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     // In-flight requests get a bounded time to finish; then we go regardless.
-    const force = setTimeout(() => process.exit(0), 10_000);
+    const force = setTimeout(() => {
+      log.warn('in-flight work did not finish within 10 s: exiting anyway');
+      process.exit(0);
+    }, 10_000);
     force.unref();
     exporter.stop().then(
       () => process.exit(0),

@@ -1,5 +1,11 @@
-import express, { type Express, type Request, type Response, type Router } from 'express';
+import { createServer as createHttpServer, STATUS_CODES, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { Logger } from '../logging/logger.js';
 import { landingPage, type LandingLink } from './landing-page.js';
+import { applyServerLimits, requestSizeGuard, serverLimitOptions } from './limits.js';
+import { clientCertificateProblem, tlsServerOptions, type WebTls } from './web-config.js';
 
 export interface ApiMount {
   /** Mounted at this path, and again under /targets/:target (clarification 9). */
@@ -10,10 +16,15 @@ export interface ApiMount {
 
 export interface HttpAppOptions {
   readonly version: string;
+  readonly log: Logger;
   readonly metrics: (req: Request, res: Response) => Promise<void>;
   readonly ready: () => boolean;
   readonly reload: () => Promise<{ ok: boolean; error?: string }>;
   readonly apis: readonly ApiMount[];
+  /** The web config's basic auth; guards `/`, `/metrics` and `/-/reload` only (clarification 2). */
+  readonly authenticate: RequestHandler;
+  /** The web config's extra response headers, read at each request so a reload applies. */
+  readonly responseHeaders: () => Readonly<Record<string, string>>;
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -21,6 +32,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use((_req, res, next) => {
+    res.set(options.responseHeaders());
+    next();
+  });
+  app.use(requestSizeGuard);
 
   const links: LandingLink[] = [
     { href: './metrics', text: 'Metrics' },
@@ -28,8 +44,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
     { href: './-/ready', text: 'Readiness' },
     ...options.apis.flatMap((api) => api.links ?? []),
   ];
-  app.get('/', landingPage(options.version, links));
-  app.get('/metrics', (req, res, next) => {
+  const guarded = options.authenticate;
+  app.get('/', guarded, landingPage(options.version, links));
+  app.get('/metrics', guarded, (req, res, next) => {
     options.metrics(req, res).catch(next);
   });
   app.get('/-/healthy', (_req, res) => {
@@ -48,12 +65,95 @@ export function createHttpApp(options: HttpAppOptions): Express {
       (error: unknown) => res.status(500).type('text').send(`Config not reloaded: ${String(error)}\n`),
     );
   };
-  app.post('/-/reload', reload);
-  app.put('/-/reload', reload);
+  app.post('/-/reload', guarded, reload);
+  app.put('/-/reload', guarded, reload);
 
   for (const api of options.apis) {
     app.use(api.path, api.router);
     app.use(`/targets/:target${api.path === '/' ? '' : api.path}`, api.router);
   }
+  app.use((_req, res) => {
+    res.status(404).type('text').send('Not Found\n');
+  });
+  app.use(lastResortErrors(options.log));
   return app;
+}
+
+/**
+ * Errors no router answered: a client's 4xx (body parser: 400, 413) keeps its status with a
+ * generic text; anything else is a 500 that says nothing about the inside (express would send
+ * the stack) and is logged instead.
+ */
+function lastResortErrors(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const declared = Number((error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode);
+    const status = declared >= 400 && declared < 500 ? declared : 500;
+    if (status === 500) log.error({ err: error instanceof Error ? error.message : String(error), path: req.path }, 'request failed');
+    res.status(status).type('text').send(`${STATUS_CODES[status] ?? 'Error'}\n`);
+  };
+}
+
+export interface ListenOptions {
+  readonly host: string | undefined;
+  readonly port: number;
+  /** null: plain HTTP. */
+  readonly tls: WebTls | null;
+  readonly log: Logger;
+}
+
+/** A listening server, with the limits of limits.ts, and its graceful close. */
+export interface HttpServer {
+  readonly server: Server;
+  readonly url: string;
+  /** Certificates and the like from a reloaded web config, for new connections. */
+  updateTls(tls: WebTls): void;
+  /** Stops accepting, lets in-flight requests finish (answered with `Connection: close`), then resolves. */
+  close(): Promise<void>;
+}
+
+export async function listenHttp(app: Express, options: ListenOptions): Promise<HttpServer> {
+  let tls = options.tls;
+  const secure = tls ? createHttpsServer({ ...serverLimitOptions(), ...tlsServerOptions(tls) }, app) : null;
+  const server: Server = secure ?? createHttpServer(serverLimitOptions(), app);
+  applyServerLimits(server);
+  secure?.on('secureConnection', (socket: TLSSocket) => {
+    const problem = tls && clientCertificateProblem(tls, socket);
+    if (!problem) return;
+    options.log.warn({ client: socket.remoteAddress, problem }, 'TLS client refused');
+    socket.destroy();
+  });
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  server.on('request', (_req, res: ServerResponse) => {
+    if (closing) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '::', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as { address: string; family: string; port: number };
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    server,
+    url: `${secure ? 'https' : 'http'}://${host}:${address.port}`,
+    updateTls(next) {
+      tls = next;
+      secure?.setSecureContext(next.context);
+    },
+    close() {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+      server.closeIdleConnections();
+      return closed;
+    },
+  };
 }
