@@ -1,17 +1,20 @@
 import type { Config } from './config/schema.js';
 import { ConfigError, defaultConfig, loadConfigFile } from './config/load.js';
+import { openGeoIp } from './geoip/resolver.js';
+import { createAppgateApi } from './http/appgate/router.js';
 import { BasicAuthGuard } from './http/basic-auth.js';
 import { createHttpApp, listenHttp } from './http/server.js';
 import { loadWebConfig, NO_WEB_CONFIG, tlsChangeNeedsRestart, WebConfigError, type WebConfig } from './http/web-config.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { createObshellApi } from './http/obshell/router.js';
 import { parseListenAddress } from './http/listen-address.js';
+import { BearerTokens, TokenGate } from './http/tokens-file.js';
 import type { Logger } from './logging/logger.js';
 import { createPrometheusRegistry } from './metrics/prometheus.js';
 import { StartedSessions } from './metrics/started-sessions.js';
 import { ScrapeManager } from './scrape/scrape-manager.js';
-import { plainEnrichment } from './snapshot/enrichment.js';
 import type { TargetSnapshot } from './snapshot/snapshot.js';
+import { createClientClassifier } from './versions/classifier.js';
 import { VERSION } from './version.js';
 
 export interface ExporterOptions {
@@ -37,6 +40,12 @@ async function readConfig(path: string | undefined): Promise<Config> {
   return path === undefined ? defaultConfig() : loadConfigFile(path);
 }
 
+/** `auth.dashboard`: none means the dashboard is open (clarification 3). */
+async function readDashboardTokens(config: Config): Promise<BearerTokens | undefined> {
+  const path = config.auth?.dashboard?.tokens_file;
+  return path === undefined ? undefined : BearerTokens.read(path);
+}
+
 async function readWebConfig(path: string | undefined): Promise<WebConfig> {
   return path === undefined ? NO_WEB_CONFIG : loadWebConfig(path);
 }
@@ -50,9 +59,14 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
   let reloadOk = true;
   let reloadAt = Date.now();
   const started = new StartedSessions();
+  // A database that cannot be opened at start is a config error; later, one that cannot be
+  // reopened leaves the loaded one in use.
+  let geo = await openGeoIp(config.geoip, log);
+  let classify = createClientClassifier(config.client_versions);
+  const dashboardGate = new TokenGate(await readDashboardTokens(config), { api: 'dashboard', log });
   const manager = new ScrapeManager({
     log,
-    enrichment: () => plainEnrichment,
+    enrichment: () => ({ locate: (ip) => geo.lookup(ip), classify }),
     onSnapshot: (snapshot: TargetSnapshot) => started.add(snapshot),
   });
   const obshell = await createObshellApi({ store: manager, log }, config);
@@ -64,8 +78,17 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
       const restart = tlsChangeNeedsRestart(web.tls, nextWeb.tls);
       if (restart) throw new WebConfigError(`${options.webConfigPath}: ${restart}`);
       const applyObshell = await obshell.prepare(next);
+      const dashboardTokens = await readDashboardTokens(next);
+      const nextGeo = next.geoip.database === config.geoip.database ? geo : await openGeoIp(next.geoip, log);
+      const nextClassify = createClientClassifier(next.client_versions);
       await manager.apply(next);
       applyObshell();
+      classify = nextClassify;
+      dashboardGate.use(dashboardTokens);
+      if (nextGeo !== geo) {
+        geo.close();
+        geo = nextGeo;
+      }
       if (nextWeb.tls) http.updateTls(nextWeb.tls);
       basicAuth.setUsers(nextWeb.users);
       web = nextWeb;
@@ -103,7 +126,7 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
     ),
     ready: () => manager.ready(),
     reload,
-    apis: [obshell.mount],
+    apis: [obshell.mount, ...createAppgateApi({ store: manager, gate: dashboardGate, log })],
   });
 
   const { host, port } = parseListenAddress(options.listenAddress);
@@ -123,6 +146,7 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
       // In-flight requests may still read through the sources: they finish before scraping stops.
       await http.close();
       await manager.stop();
+      geo.close();
       // Shutdown hook for state that must outlive the process (history): flush it here, after the
       // last scrape has finished, so the last snapshot is in.
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { obshellAuthConfigSchema } from '../http/obshell/auth/config.js';
+import { tokensFileAuthSchema } from '../http/tokens-file.js';
 import { secretString } from './secret-string.js';
 
 /**
@@ -8,6 +9,7 @@ import { secretString } from './secret-string.js';
  */
 export const authSchema = z.strictObject({
   obshell: obshellAuthConfigSchema.safeExtend({ password: secretString.optional() }).optional(),
+  dashboard: tokensFileAuthSchema.optional(),
 });
 
 export type AuthConfig = z.output<typeof authSchema>;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { geoIpConfigSchema } from '../geoip/config.js';
+import { clientVersionsConfigSchema } from '../versions/config.js';
 import { authSchema } from './auth-schema.js';
 import { parseDuration } from './duration.js';
 import { secretString } from './secret-string.js';
@@ -83,6 +85,8 @@ export const configSchema = z
     labels: labelsSchema.default(labelsSchema.parse({})),
     api: apiSchema.default(apiSchema.parse({})),
     auth: authSchema.optional(),
+    geoip: geoIpConfigSchema.default({}),
+    client_versions: clientVersionsConfigSchema.default(clientVersionsConfigSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     if (config.scrape_timeout !== undefined && config.scrape_timeout > config.scrape_interval) {

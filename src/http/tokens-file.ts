@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimit } from './obshell/auth/failure-limiter.js';
 
 /**
@@ -14,6 +15,11 @@ import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimit } from './obsh
  * `target/tenant` where either side may be `*`, and `target` alone means `target/*`.
  */
 export type Authorization = 'ok' | 'unauthenticated' | 'forbidden';
+
+/** `auth.<family>` of a token-authenticated API family, e.g. `auth.dashboard`. */
+export const tokensFileAuthSchema = z.strictObject({
+  tokens_file: z.string().min(1, 'give the path of a tokens file, or leave this API family out of auth to keep it open'),
+});
 
 /** One grant; undefined means any target or any tenant. */
 interface Scope {

@@ -1,3 +1,4 @@
+import { UNKNOWN_LOCATION } from '../geoip/record.js';
 import type { GeoLocation, Session, SupportStatus } from './session.js';
 
 export interface ClientVersion {
@@ -12,9 +13,7 @@ export interface Enrichment {
   classify(session: Session): ClientVersion;
 }
 
-export const UNKNOWN_LOCATION: GeoLocation = { country: 'unknown', continent: 'unknown', latitude: null, longitude: null };
-
-/** Until GeoIP and a version policy are configured: the client as announced, support unknown. */
+/** No GeoIP and no version policy (benchmarks of the rest): the client as announced, support unknown. */
 export const plainEnrichment: Enrichment = {
   locate: () => UNKNOWN_LOCATION,
   classify: (session) => ({
