@@ -81,15 +81,20 @@ class Workload {
   }
 }
 
-async function timeQuery(store: HistoryStore, from: number, to: number, by: GroupBy): Promise<{ first: number; median: number; rows: number; sessions: number }> {
-  const times: number[] = [];
+/** Wall and CPU time of a query (CPU time is what a shared, busy machine distorts least). */
+async function timeQuery(store: HistoryStore, from: number, to: number, by: GroupBy): Promise<{ wall: number[]; cpu: number[]; rows: number; sessions: number }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   let rows: Array<{ sessions: number }> = [];
   for (let round = 0; round < QUERY_ROUNDS; round++) {
     const began = performance.now();
+    const cpuBefore = process.cpuUsage();
     rows = await store.query({ target: 'bench', tenant: 'shop', from, to, by });
-    times.push(performance.now() - began);
+    const { user, system } = process.cpuUsage(cpuBefore);
+    wall.push(performance.now() - began);
+    cpu.push((user + system) / 1000);
   }
-  return { first: times[0] ?? Number.NaN, median: median(times), rows: rows.length, sessions: rows.reduce((sum, row) => sum + row.sessions, 0) };
+  return { wall, cpu, rows: rows.length, sessions: rows.reduce((sum, row) => sum + row.sessions, 0) };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'history-bench-'));
@@ -138,11 +143,12 @@ try {
   ] as const) {
     for (const by of ['client', 'account'] satisfies GroupBy[]) {
       const result = await timeQuery(store, from, end, by);
+      const wall = median(result.wall);
       figures.push({
         name: `${label} window by ${by} (tenant shop)`,
-        measured: `${ms(result.median)} median, ${ms(result.first)} first; ${result.sessions} sessions in ${result.rows} rows`,
+        measured: `${ms(wall)} median (CPU ${ms(median(result.cpu))}), first ${ms(result.wall[0] ?? Number.NaN)}; ${result.sessions} sessions in ${result.rows} rows`,
         target: label === 'MONTH' ? '< 1000 ms' : null,
-        met: label === 'MONTH' ? result.median < 1000 : null,
+        met: label === 'MONTH' ? wall < 1000 : null,
       });
     }
   }

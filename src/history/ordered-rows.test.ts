@@ -17,7 +17,8 @@ function plainSort(rows: ReadonlyArray<readonly [number, number, number]>) {
 }
 
 function sameOrder(rows: ReadonlyArray<readonly [number, number, number]>): void {
-  expect(orderedRows(rows, NAMES)).toEqual(plainSort(rows));
+  const pairs = { forEach: (visit: (db: number, dim: number, sessions: number) => void) => rows.forEach(([db, dim, sessions]) => visit(db, dim, sessions)) };
+  expect(orderedRows(pairs, NAMES, (db, dim, sessions) => ({ db, dim, sessions }))).toEqual(plainSort(rows));
 }
 
 describe('orderedRows', () => {
@@ -31,6 +32,6 @@ describe('orderedRows', () => {
   });
 
   it('returns nothing for nothing', () => {
-    expect(orderedRows([], [])).toEqual([]);
+    expect(orderedRows({ forEach: () => undefined }, [], (db, dim, sessions) => ({ db, dim, sessions }))).toEqual([]);
   });
 });

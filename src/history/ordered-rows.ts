@@ -1,37 +1,45 @@
-/** Sessions of one schema and one client IP or user. */
-export interface WindowCount {
-  readonly db: string;
-  /** The client IP or the user. */
-  readonly dim: string;
-  readonly sessions: number;
+/** Counted (schema, client IP or user) pairs, as name numbers. */
+export interface CountedPairs {
+  forEach(visit: (db: number, dim: number, sessions: number) => void): void;
 }
 
+/** Builds one result row; `dim` is the client IP or the user. */
+export type RowMaker<T> = (db: string, dim: string, sessions: number) => T;
+
 /**
- * Orders counted (schema, client IP or user) pairs most sessions first, then by schema and by
- * client IP or user in code-unit order. Pairs and names are numbers: `names[id]`. A month by
- * client can be 200k rows, and a comparator sort of that many objects takes a tenth of a
- * second; packing each row into one number and sorting a Float64Array takes a fraction of that.
+ * Orders counted pairs most sessions first, then by schema and by client IP or user in
+ * code-unit order, and names them (`names[id]`). A month by client can be 200k rows, and a
+ * comparator sort of that many takes a tenth of a second; packing each row into one number and
+ * sorting a Float64Array takes a fraction of that.
  */
-export function orderedRows(pairs: Iterable<readonly [db: number, dim: number, sessions: number]>, names: readonly string[]): WindowCount[] {
-  const rows = [...pairs];
+export function orderedRows<T>(pairs: CountedPairs, names: readonly string[], row: RowMaker<T>): T[] {
   const byName = names.map((_, id) => id).sort((a, b) => byCodeUnits(names[a] ?? '', names[b] ?? ''));
   const rank = new Int32Array(names.length);
   byName.forEach((id, place) => (rank[id] = place));
   const span = Math.max(names.length, 1);
-  const most = rows.reduce((max, [, , sessions]) => Math.max(max, sessions), 0);
-  const named = (db: number, dim: number, sessions: number): WindowCount => ({ db: names[db] ?? '', dim: names[dim] ?? '', sessions });
+  let most = 0;
+  let count = 0;
+  pairs.forEach((_db, _dim, sessions) => {
+    most = Math.max(most, sessions);
+    count++;
+  });
+  const named = (dbRank: number, dimRank: number, sessions: number) => row(names[byName[dbRank] ?? 0] ?? '', names[byName[dimRank] ?? 0] ?? '', sessions);
   if ((most + 1) * span * span > Number.MAX_SAFE_INTEGER) {
     // The packed number would lose bits: sort the rows themselves.
-    rows.sort(([dbA, dimA, a], [dbB, dimB, b]) => b - a || (rank[dbA] ?? 0) - (rank[dbB] ?? 0) || (rank[dimA] ?? 0) - (rank[dimB] ?? 0));
-    return rows.map(([db, dim, sessions]) => named(db, dim, sessions));
+    const rows: Array<[dbRank: number, dimRank: number, sessions: number]> = [];
+    pairs.forEach((db, dim, sessions) => rows.push([rank[db] ?? 0, rank[dim] ?? 0, sessions]));
+    rows.sort(([dbA, dimA, a], [dbB, dimB, b]) => b - a || dbA - dbB || dimA - dimB);
+    return rows.map(([dbRank, dimRank, sessions]) => named(dbRank, dimRank, sessions));
   }
-  const packed = Float64Array.from(rows, ([db, dim, sessions]) => ((most - sessions) * span + (rank[db] ?? 0)) * span + (rank[dim] ?? 0));
+  const packed = new Float64Array(count);
+  let next = 0;
+  pairs.forEach((db, dim, sessions) => (packed[next++] = ((most - sessions) * span + (rank[db] ?? 0)) * span + (rank[dim] ?? 0)));
   packed.sort();
   return Array.from(packed, (key) => {
     const dimRank = key % span;
     const rest = (key - dimRank) / span;
     const dbRank = rest % span;
-    return named(byName[dbRank] ?? 0, byName[dimRank] ?? 0, most - (rest - dbRank) / span);
+    return named(dbRank, dimRank, most - (rest - dbRank) / span);
   });
 }
 

@@ -12,7 +12,8 @@ describe('PairCounts', () => {
           counts.add(first, second);
           expected.set(`${first},${second}`, (expected.get(`${first},${second}`) ?? 0) + 1);
         }
-        const actual = new Map([...counts.entries()].map(([first, second, count]) => [`${first},${second}`, count]));
+        const actual = new Map<string, number>();
+        counts.forEach((first, second, count) => actual.set(`${first},${second}`, count));
         expect(actual).toEqual(expected);
       }),
       { numRuns: 50 },

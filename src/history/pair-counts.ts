@@ -1,3 +1,5 @@
+import type { CountedPairs } from './ordered-rows.js';
+
 const EMPTY = -1;
 
 /**
@@ -5,7 +7,7 @@ const EMPTY = -1;
  * open-addressing table of typed arrays: a month's query counts a million sessions, and a
  * Map of Maps spends most of that time hashing and allocating.
  */
-export class PairCounts {
+export class PairCounts implements CountedPairs {
   private firsts = new Int32Array(1024).fill(EMPTY);
   private seconds = new Int32Array(1024);
   private counts = new Float64Array(1024);
@@ -29,26 +31,28 @@ export class PairCounts {
     if (++this.size * 2 > this.firsts.length) this.grow();
   }
 
-  *entries(): Generator<[first: number, second: number, count: number]> {
+  forEach(visit: (first: number, second: number, count: number) => void): void {
     for (let slot = 0; slot < this.firsts.length; slot++) {
       const first = this.firsts[slot] ?? EMPTY;
-      if (first !== EMPTY) yield [first, this.seconds[slot] ?? 0, this.counts[slot] ?? 0];
+      if (first !== EMPTY) visit(first, this.seconds[slot] ?? 0, this.counts[slot] ?? 0);
     }
   }
 
   private grow(): void {
-    const old = [...this.entries()];
-    this.firsts = new Int32Array(this.firsts.length * 2).fill(EMPTY);
+    const old = { firsts: this.firsts, seconds: this.seconds, counts: this.counts };
+    this.firsts = new Int32Array(old.firsts.length * 2).fill(EMPTY);
     this.seconds = new Int32Array(this.firsts.length);
     this.counts = new Float64Array(this.firsts.length);
     const mask = this.firsts.length - 1;
-    for (const [first, second, count] of old) {
+    old.firsts.forEach((first, from) => {
+      if (first === EMPTY) return;
+      const second = old.seconds[from] ?? 0;
       let slot = slotOf(first, second, mask);
       while (this.firsts[slot] !== EMPTY) slot = (slot + 1) & mask;
       this.firsts[slot] = first;
       this.seconds[slot] = second;
-      this.counts[slot] = count;
-    }
+      this.counts[slot] = old.counts[from] ?? 0;
+    });
   }
 }
 

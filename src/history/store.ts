@@ -3,7 +3,7 @@ import type { ObservedSession } from './observed-session.js';
 import { listTargetDirs, targetDir } from './segment-files.js';
 import { lockStore } from './store-lock.js';
 import { TargetLog, type HistoryLogger, type TargetLogOptions } from './target-log.js';
-import type { WindowCount } from './ordered-rows.js';
+import type { RowMaker } from './ordered-rows.js';
 import { countWindow, type GroupBy } from './window-count.js';
 
 export type { ObservedSession } from './observed-session.js';
@@ -98,8 +98,7 @@ class SegmentedHistoryStore implements HistoryStore {
     this.assertOpen();
     const log = this.logs.get(query.target);
     if (log === undefined || query.from > query.to) return [];
-    const counts = await countWindow(log.views(), query, this.options.log);
-    return rows(counts, query);
+    return countWindow(log.views(), query, rowMaker(query.by), this.options.log);
   }
 
   retentionStart(now: number, target?: string): number {
@@ -124,10 +123,10 @@ class SegmentedHistoryStore implements HistoryStore {
   }
 }
 
-function rows<B extends GroupBy>(counts: readonly WindowCount[], query: HistoryQuery<B>): Array<SessionCount<B>> {
-  const dbs = query.dbs === undefined ? null : new Set(query.dbs);
-  const kept = dbs === null ? counts : counts.filter(({ db }) => dbs.has(db));
+/** Names a row's second dimension after the grouping. */
+function rowMaker<B extends GroupBy>(by: B): RowMaker<SessionCount<B>> {
   // The conditional type cannot follow `by` through a runtime branch.
-  const named = query.by === 'client' ? kept.map(({ db, dim, sessions }) => ({ db, client_ip: dim, sessions })) : kept.map(({ db, dim, sessions }) => ({ db, user: dim, sessions }));
-  return named as Array<SessionCount<B>>;
+  const maker: RowMaker<SessionCount> =
+    by === 'client' ? (db, client_ip, sessions) => ({ db, client_ip, sessions }) : (db, user, sessions) => ({ db, user, sessions });
+  return maker as RowMaker<SessionCount<B>>;
 }

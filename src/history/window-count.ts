@@ -1,5 +1,5 @@
 import { FrameScan } from './frames.js';
-import { orderedRows, type WindowCount } from './ordered-rows.js';
+import { orderedRows, type CountedPairs, type RowMaker } from './ordered-rows.js';
 import { PairCounts } from './pair-counts.js';
 import { visitRecord, type RecordVisitor } from './records.js';
 import type { HistoryLogger, SegmentView } from './target-log.js';
@@ -11,6 +11,8 @@ export interface CountWindow {
   readonly from: number;
   readonly to: number;
   readonly by: GroupBy;
+  /** Only sessions last in one of these schemas; all when absent. */
+  readonly dbs?: readonly string[];
 }
 
 /**
@@ -21,14 +23,14 @@ export interface CountWindow {
  * its and later segments' starts are every session alive at or after `from`. It stops at the
  * first scrape after `to`: the sessions that scrape does not end span the window's end.
  */
-export async function countWindow(segments: readonly SegmentView[], window: CountWindow, log?: HistoryLogger): Promise<WindowCount[]> {
+export async function countWindow<T>(segments: readonly SegmentView[], window: CountWindow, row: RowMaker<T>, log?: HistoryLogger): Promise<T[]> {
   const counter = new WindowCounter(window);
   const first = segments.findLastIndex((segment) => segment.since <= window.from);
   for (const segment of segments.slice(Math.max(first, 0))) {
     await feedSegment(segment, counter, log);
     if (counter.done) break;
   }
-  return counter.finish();
+  return counter.finish(row);
 }
 
 async function feedSegment(segment: SegmentView, counter: WindowCounter, log: HistoryLogger | undefined): Promise<void> {
@@ -60,7 +62,8 @@ class WindowCounter implements RecordVisitor {
   done = false;
   private readonly names: string[] = [];
   private readonly nameIds = new Map<string, number>();
-  /** The current segment's string numbers, as name numbers. */
+  private segmentStrings: string[] = [];
+  /** The current segment's string numbers, as name numbers once used (names the query never uses are never hashed). */
   private segmentNames: number[] = [];
   private tenantId = UNTRACKED;
   /** Per session number of the current segment: its schema's name number, or UNTRACKED. */
@@ -89,12 +92,23 @@ class WindowCounter implements RecordVisitor {
   }
 
   /** Rows most sessions first, then by schema and client IP or user. */
-  finish(): WindowCount[] {
+  finish<T>(row: RowMaker<T>): T[] {
     if (!this.done && this.previousScrape >= this.window.from) this.countTracked();
-    return orderedRows(this.counts.entries(), this.names);
+    const dbs = this.window.dbs === undefined ? null : new Set(this.window.dbs);
+    const kept: CountedPairs =
+      dbs === null
+        ? this.counts
+        : {
+            forEach: (visit) =>
+              this.counts.forEach((db, dim, sessions) => {
+                if (dbs.has(this.names[db] ?? '')) visit(db, dim, sessions);
+              }),
+          };
+    return orderedRows(kept, this.names, row);
   }
 
   open(_target: string, _dayStart: number, since: number): void {
+    this.segmentStrings = [];
     this.segmentNames = [];
     this.tenantId = UNTRACKED;
     this.db.fill(UNTRACKED);
@@ -107,13 +121,8 @@ class WindowCounter implements RecordVisitor {
   }
 
   string(text: string): void {
-    if (text === this.window.tenant) this.tenantId = this.segmentNames.length;
-    let id = this.nameIds.get(text);
-    if (id === undefined) {
-      id = this.names.push(text) - 1;
-      this.nameIds.set(text, id);
-    }
-    this.segmentNames.push(id);
+    if (text === this.window.tenant) this.tenantId = this.segmentStrings.length;
+    this.segmentStrings.push(text);
   }
 
   ended(sid: number): void {
@@ -148,7 +157,16 @@ class WindowCounter implements RecordVisitor {
   }
 
   private nameOf(segmentString: number): number {
-    return this.segmentNames[segmentString] ?? UNTRACKED;
+    const known = this.segmentNames[segmentString];
+    if (known !== undefined) return known;
+    const text = this.segmentStrings[segmentString] ?? '';
+    let id = this.nameIds.get(text);
+    if (id === undefined) {
+      id = this.names.push(text) - 1;
+      this.nameIds.set(text, id);
+    }
+    this.segmentNames[segmentString] = id;
+    return id;
   }
 
   private countTracked(): void {

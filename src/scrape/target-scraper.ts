@@ -1,5 +1,6 @@
 import type { Logger } from '../logging/logger.js';
 import { TimeoutError } from '../sources/connection-pool.js';
+import { isStatementTimeout } from '../sources/statement-timeout.js';
 import type { SessionSource } from '../sources/source.js';
 import { buildSnapshot } from '../snapshot/build.js';
 import type { Enrichment } from '../snapshot/enrichment.js';
@@ -117,7 +118,7 @@ export class TargetScraper {
       this.finish(started, { up: true, lastSuccessAt: snapshot.takenAt, lastError: null });
       if (!this.stopped) this.options.onSnapshot(snapshot);
     } catch (error) {
-      const timedOut = error instanceof TimeoutError;
+      const timedOut = error instanceof TimeoutError || isStatementTimeout(error);
       const message = error instanceof Error ? error.message : String(error);
       this.finish(started, {
         up: false,
