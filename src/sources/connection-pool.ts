@@ -21,12 +21,22 @@ export interface PoolOptions {
  * A tiny pool of at most `maxConnections` connections. mysql2's own pool fixes the password at
  * creation; ours re-reads `password_file` at every connect so rotated credentials just work, and
  * destroys a connection whose work ran past its deadline so an abandoned scrape frees the server.
+ *
+ * Every step of `use()` (waiting for a slot, connecting, session setup, the work) is bounded by
+ * one deadline, and whatever is abandoned there still ends up back in the pool or destroyed: a
+ * slot is never lost, and the server never sees more than `maxConnections` of ours at once.
  */
 export class ConnectionPool {
   private readonly idle: Connection[] = [];
   private readonly waiters: Array<() => void> = [];
   private readonly live = new Set<Connection>();
   private opening = 0;
+  /**
+   * Slots of connections destroyed mid-statement. The server notices only when that statement
+   * ends, at the latest `timeoutMs` later (the session's statement time limit), so the slot stays
+   * taken until then and a replacement never runs beside it.
+   */
+  private draining = 0;
   private closed = false;
 
   constructor(private readonly options: PoolOptions) {}
@@ -38,13 +48,24 @@ export class ConnectionPool {
 
   async use<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.options.timeoutMs;
-    const connection = await this.withDeadline(this.acquire(), deadline, null);
+    const acquiring = this.acquire(deadline);
+    const connection = await this.withDeadline(acquiring, deadline, () => {
+      // Too late for this caller; the next one may have it.
+      acquiring.then(
+        (late) => this.release(late),
+        () => {},
+      );
+    });
+    let timedOut = false;
     try {
-      const result = await this.withDeadline(work(connection), deadline, connection);
+      const result = await this.withDeadline(work(connection), deadline, () => {
+        timedOut = true;
+        this.abandon(connection);
+      });
       this.release(connection);
       return result;
     } catch (error) {
-      this.discard(connection, error);
+      if (!timedOut) this.discard(connection, error);
       throw error;
     }
   }
@@ -57,24 +78,25 @@ export class ConnectionPool {
     for (const wake of this.waiters.splice(0)) wake();
   }
 
-  private async acquire(): Promise<Connection> {
+  private async acquire(deadline: number): Promise<Connection> {
     for (;;) {
       if (this.closed) throw new Error('connection pool is closed');
       const idle = this.idle.pop();
       if (idle) return idle;
-      if (this.live.size + this.opening < this.options.maxConnections) return this.open();
+      if (this.live.size + this.opening + this.draining < this.options.maxConnections) return this.open(deadline);
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 
-  private async open(): Promise<Connection> {
+  private async open(deadline: number): Promise<Connection> {
     this.opening++;
     try {
-      const connection = await mysql.createConnection(await connectionOptions(this.options.target, this.options.timeoutMs));
+      const remainingMs = Math.max(1, deadline - Date.now());
+      const connection = await mysql.createConnection(await connectionOptions(this.options.target, remainingMs));
       // An error event on an idle connection must not crash the process; the next use sees it.
       connection.on('error', () => this.discard(connection, null));
       try {
-        await this.options.prepare(connection);
+        await this.withDeadline(this.options.prepare(connection), deadline, () => this.abandon(connection));
       } catch (error) {
         connection.destroy();
         throw error;
@@ -88,9 +110,20 @@ export class ConnectionPool {
   }
 
   private release(connection: Connection): void {
-    if (this.closed || !this.live.has(connection)) return;
+    if (!this.live.has(connection)) return;
+    if (this.closed) return this.discard(connection, null);
     this.idle.push(connection);
     this.wakeOne();
+  }
+
+  /** Destroys a connection whose statement may still run on the server, keeping its slot for now. */
+  private abandon(connection: Connection): void {
+    this.draining++;
+    this.discard(connection, null);
+    setTimeout(() => {
+      this.draining--;
+      this.wakeOne();
+    }, this.options.timeoutMs).unref();
   }
 
   /** An error the server answered (a SQL error) leaves the connection usable; anything else does not. */
@@ -107,10 +140,10 @@ export class ConnectionPool {
     this.waiters.shift()?.();
   }
 
-  private withDeadline<T>(work: Promise<T>, deadline: number, connection: Connection | null): Promise<T> {
+  private withDeadline<T>(work: Promise<T>, deadline: number, onTimeout: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        if (connection) this.discard(connection, new TimeoutError());
+        onTimeout();
         reject(new TimeoutError(`no answer within ${this.options.timeoutMs} ms`));
       }, Math.max(0, deadline - Date.now()));
       work.then(

@@ -30,3 +30,12 @@ export async function limitStatementTime(
   }
   return null;
 }
+
+/** What each server answers when it ends a statement at that limit: MariaDB, MySQL, OceanBase. */
+const STATEMENT_TIMEOUT_ERRNOS = new Set([1969, 3024, 4012]);
+
+/** Whether the server itself ended our statement at its time limit (a timeout, not a failure of the server). */
+export function isStatementTimeout(error: unknown): boolean {
+  const errno = (error as { errno?: unknown } | null)?.errno;
+  return typeof errno === 'number' && STATEMENT_TIMEOUT_ERRNOS.has(errno);
+}

@@ -1,0 +1,214 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
+import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
+import { seedOceanBase } from '../support/oceanbase-schema.js';
+import { valueOf, type Sample } from '../support/prometheus-text.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+
+const INTERVAL_MS = 2_000;
+const TIMEOUT_MS = 1_000;
+/** Room for a loaded 2-core machine on top of the deadlines the exporter promises. */
+const SLACK_MS = 1_500;
+const DOWN_WITHIN_MS = INTERVAL_MS + TIMEOUT_MS + SLACK_MS;
+const BACK_WITHIN_MS = INTERVAL_MS + TIMEOUT_MS + SLACK_MS;
+/** The exporter's pool size per target. */
+const POOL = 2;
+
+/**
+ * OceanBase's processlist as a view that sleeps `oceanbase.fault.delay_s` before answering, so a
+ * test can make every scrape slow, and kill the server while one runs.
+ */
+async function makeProcesslistSlow(admin: Connection): Promise<void> {
+  await seedOceanBase(admin);
+  await admin.query('RENAME TABLE oceanbase.`GV$OB_PROCESSLIST` TO oceanbase.processlist_rows');
+  await admin.query('CREATE TABLE oceanbase.fault (delay_s DOUBLE NOT NULL)');
+  await admin.query('INSERT INTO oceanbase.fault VALUES (0)');
+  await admin.query(`CREATE VIEW oceanbase.\`GV$OB_PROCESSLIST\` AS
+    SELECT r.* FROM oceanbase.processlist_rows r JOIN (SELECT SLEEP((SELECT delay_s FROM oceanbase.fault)) AS slept) s`);
+  await admin.query("CREATE USER exporter@'%' IDENTIFIED BY 'exporter-pw'");
+  await admin.query("GRANT PROCESS ON *.* TO exporter@'%'");
+  await admin.query("GRANT SELECT ON oceanbase.* TO exporter@'%'");
+}
+
+/**
+ * Counts the exporter's connections as the server sees them (processlist rows of its user),
+ * every 50 ms in the background, and keeps the highest count seen.
+ */
+class ServerSideConnections {
+  private peak = 0;
+  private admin: Connection | null = null;
+  private running = true;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly db: TestDatabase) {
+    this.loop = this.poll();
+  }
+
+  takePeak(): number {
+    const seen = this.peak;
+    this.peak = 0;
+    return seen;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await this.admin?.end().catch(() => {});
+  }
+
+  private async poll(): Promise<void> {
+    while (this.running) {
+      try {
+        this.admin ??= await this.db.connect();
+        const [rows] = await this.admin.query<({ n: number } & RowDataPacket)[]>(
+          "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'exporter'",
+        );
+        this.peak = Math.max(this.peak, Number(rows[0]?.n ?? 0));
+      } catch {
+        // the server is down on purpose: reconnect once it is back
+        this.admin?.destroy();
+        this.admin = null;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+async function setDelay(db: TestDatabase, seconds: number): Promise<void> {
+  const admin = await db.connect();
+  await admin.query('UPDATE oceanbase.fault SET delay_s = ?', [seconds]);
+  await admin.end();
+}
+
+/** /metrics while the database misbehaves: it must answer, and quickly, every time. */
+async function fetchMetricsQuickly(exporter: ExporterProcess): Promise<void> {
+  const started = performance.now();
+  const response = await fetch(`${exporter.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+  await response.text();
+  expect(response.status).toBe(200);
+  expect(performance.now() - started).toBeLessThan(1_000);
+}
+
+describe('the database fails under the exporter', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let exporter: ExporterProcess;
+  let serverSide: ServerSideConnections;
+  let probing = true;
+  let probes: Promise<void>;
+  const probeFailures: string[] = [];
+
+  const up = (s: Sample[]) => valueOf(s, 'dbsession_up', { target: 'ob' });
+  const waitUp = (value: 0 | 1, withinMs: number) =>
+    exporter.waitFor((s) => {
+      expect(up(s)).toBe(value);
+      return s;
+    }, withinMs);
+
+  beforeAll(async () => {
+    db = await startTestDatabase();
+    if (!db.private) throw new Error('this test kills and restarts its server: run it without TEST_MYSQL_URL');
+    const admin = await db.connect();
+    await makeProcesslistSlow(admin);
+    await admin.end();
+    proxy = await startTcpProxy(db.host, db.port);
+    exporter = await startExporterProcess({
+      scrape_interval: `${INTERVAL_MS}ms`,
+      scrape_timeout: `${TIMEOUT_MS}ms`,
+      targets: [{ name: 'ob', url: `mysql://exporter@127.0.0.1:${proxy.port}`, password: 'exporter-pw', flavor: 'oceanbase' }],
+    });
+    serverSide = new ServerSideConnections(db);
+    // /metrics is fetched every 250 ms through every fault: each must answer within a second.
+    probes = (async () => {
+      while (probing) {
+        await fetchMetricsQuickly(exporter).catch((error: unknown) => probeFailures.push(String(error)));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+  });
+
+  afterAll(async () => {
+    probing = false;
+    await probes;
+    await serverSide?.stop();
+    await exporter?.stop();
+    await proxy?.close();
+    await db?.destroy();
+  });
+
+  const expectWithinPool = () => {
+    expect(serverSide.takePeak()).toBeLessThanOrEqual(POOL);
+    expect(proxy.takePeak()).toBeLessThanOrEqual(POOL);
+    expect(exporter.child.exitCode).toBeNull();
+    expect(probeFailures).toEqual([]);
+  };
+
+  it('starts up', async () => {
+    await waitUp(1, DOWN_WITHIN_MS);
+    expectWithinPool();
+  });
+
+  it('marks a slow database down within an interval, keeps serving, and recovers', async () => {
+    const before = valueOf(await exporter.samples(), 'dbsession_scrape_timeouts_total', { target: 'ob' }) ?? 0;
+    await setDelay(db, 3);
+    const down = await waitUp(0, DOWN_WITHIN_MS);
+    expect(valueOf(down, 'dbsession_scrape_timeouts_total', { target: 'ob' })).toBeGreaterThan(before);
+    // Several abandoned scrapes in a row: each must free its connection on the server too.
+    await new Promise((r) => setTimeout(r, 3 * INTERVAL_MS));
+    expect(up(await exporter.samples())).toBe(0);
+    await setDelay(db, 0);
+    await waitUp(1, BACK_WITHIN_MS);
+    expectWithinPool();
+  });
+
+  it('survives the server being killed mid-scrape and recovers once it is back', async () => {
+    await setDelay(db, 0.3);
+    await waitUp(1, BACK_WITHIN_MS);
+    // Kill exactly while the exporter's query sleeps on the server.
+    const admin = await db.connect();
+    for (;;) {
+      const [rows] = await admin.query<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'exporter' AND STATE = 'User sleep'",
+      );
+      if (Number(rows[0]?.n) > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    admin.destroy();
+    await db.stop();
+    await waitUp(0, DOWN_WITHIN_MS);
+    // Down for a few intervals: every scrape fails fast on a refused connection.
+    await new Promise((r) => setTimeout(r, 2 * INTERVAL_MS));
+    await db.start();
+    await waitUp(1, BACK_WITHIN_MS);
+    await setDelay(db, 0);
+    expectWithinPool();
+  });
+
+  it('marks an unreachable database down while connections hang, and recovers when it answers again', async () => {
+    await waitUp(1, BACK_WITHIN_MS);
+    proxy.hang();
+    await waitUp(0, DOWN_WITHIN_MS);
+    // Hanging for several intervals: connects and queries time out again and again.
+    await new Promise((r) => setTimeout(r, 4 * INTERVAL_MS));
+    expect(proxy.open()).toBeLessThanOrEqual(POOL);
+    proxy.resume();
+    await waitUp(1, BACK_WITHIN_MS);
+    expectWithinPool();
+  });
+
+  it('recovers when the network hangs in the middle of a slow scrape', async () => {
+    await setDelay(db, 0.3);
+    await waitUp(1, BACK_WITHIN_MS);
+    for (let round = 0; round < 3; round++) {
+      // Hang while a query runs and while connections are being set up, not only between scrapes.
+      await new Promise((r) => setTimeout(r, 300 + round * 450));
+      proxy.hang();
+      await new Promise((r) => setTimeout(r, 2 * INTERVAL_MS));
+      proxy.resume();
+    }
+    await setDelay(db, 0);
+    await waitUp(1, BACK_WITHIN_MS);
+    expectWithinPool();
+  });
+});
