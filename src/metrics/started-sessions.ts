@@ -1,7 +1,14 @@
+import type { EnrichedSession } from '../snapshot/session.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
 import type { Labels, Series } from '../views/session-series.js';
 
-const LABELS = ['tenant', 'db', 'user', 'client_ip'] as const;
+interface Counter {
+  readonly labels: Labels;
+  value: number;
+}
+
+/** tenant -> db -> user -> client_ip: nested so that finding a session's counter builds no key string. */
+type Counters = Map<string, Map<string, Map<string, Map<string, Counter>>>>;
 
 /**
  * Sessions first seen, per target/tenant/db/user/client_ip, unfolded (clarification 4: history
@@ -9,23 +16,13 @@ const LABELS = ['tenant', 'db', 'user', 'client_ip'] as const;
  * the series before its first increment and `increase()` counts that increment.
  */
 export class StartedSessions {
-  private readonly byTarget = new Map<string, Map<string, { labels: Labels; value: number }>>();
+  private readonly byTarget = new Map<string, Counters>();
 
   add(snapshot: TargetSnapshot): void {
-    const counts = this.byTarget.get(snapshot.target) ?? new Map();
-    this.byTarget.set(snapshot.target, counts);
-    const entry = (s: (typeof snapshot.sessions)[number]) => {
-      const labels: Labels = { target: snapshot.target, tenant: s.tenant, db: s.db, user: s.user, client_ip: s.client_ip };
-      const key = LABELS.map((name) => labels[name]).join('\u0000');
-      let counter = counts.get(key);
-      if (!counter) {
-        counter = { labels, value: 0 };
-        counts.set(key, counter);
-      }
-      return counter;
-    };
-    for (const session of snapshot.started) entry(session).value++;
-    for (const session of snapshot.sessions) entry(session);
+    const counters = this.byTarget.get(snapshot.target) ?? new Map();
+    this.byTarget.set(snapshot.target, counters);
+    for (const session of snapshot.started) counterOf(counters, snapshot.target, session).value++;
+    for (const session of snapshot.sessions) counterOf(counters, snapshot.target, session);
   }
 
   forgetTargetsExcept(names: ReadonlySet<string>): void {
@@ -33,6 +30,35 @@ export class StartedSessions {
   }
 
   series(): Series[] {
-    return [...this.byTarget.values()].flatMap((counts) => [...counts.values()].map((c) => ({ labels: c.labels, value: c.value })));
+    const series: Series[] = [];
+    for (const byTenant of this.byTarget.values()) {
+      for (const byDb of byTenant.values()) {
+        for (const byUser of byDb.values()) {
+          for (const byClient of byUser.values()) {
+            for (const counter of byClient.values()) series.push({ labels: counter.labels, value: counter.value });
+          }
+        }
+      }
+    }
+    return series;
   }
+}
+
+function inner<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let value = map.get(key);
+  if (!value) {
+    value = new Map();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function counterOf(counters: Counters, target: string, s: EnrichedSession): Counter {
+  const byClient = inner(inner(inner(counters, s.tenant), s.db), s.user);
+  let counter = byClient.get(s.client_ip);
+  if (!counter) {
+    counter = { labels: { target, tenant: s.tenant, db: s.db, user: s.user, client_ip: s.client_ip }, value: 0 };
+    byClient.set(s.client_ip, counter);
+  }
+  return counter;
 }

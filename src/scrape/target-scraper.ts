@@ -6,6 +6,7 @@ import { buildSnapshot } from '../snapshot/build.js';
 import type { Enrichment } from '../snapshot/enrichment.js';
 import { SessionTracker } from '../snapshot/identity.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
+import { prepareSeries } from '../views/session-series.js';
 
 /** What the exporter knows about one target's scraping, for self-metrics and readiness. */
 export interface ScrapeStatus {
@@ -113,7 +114,8 @@ export class TargetScraper {
     const started = performance.now();
     try {
       const read = await this.options.source.read();
-      const snapshot = buildSnapshot(this.options.target, read, this.tracker, this.options.enrichment(), Date.now());
+      const snapshot = await buildSnapshot(this.options.target, read, this.tracker, this.options.enrichment(), Date.now());
+      await prepareSeries(snapshot);
       this.snapshot = snapshot;
       this.finish(started, { up: true, lastSuccessAt: snapshot.takenAt, lastError: null });
       if (!this.stopped) this.options.onSnapshot(snapshot);

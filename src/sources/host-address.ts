@@ -8,13 +8,13 @@ export function hostAddress(host: string): string {
     const close = trimmed.indexOf(']');
     return close > 0 ? unmapIpv4(trimmed.slice(1, close)) : trimmed;
   }
-  const colons = trimmed.split(':').length - 1;
-  if (colons === 0) return trimmed;
+  const firstColon = trimmed.indexOf(':');
+  if (firstColon < 0) return trimmed;
   const lastColon = trimmed.lastIndexOf(':');
   const port = trimmed.slice(lastColon + 1);
   // One colon is ipv4:port. Several colons are IPv6, which carries a port only when the server
   // appended one: a bare IPv6 address ends in a group that is rarely a plain decimal port.
-  if (colons === 1) return /^\d+$/.test(port) ? trimmed.slice(0, lastColon) : trimmed;
+  if (firstColon === lastColon) return /^\d+$/.test(port) ? trimmed.slice(0, lastColon) : trimmed;
   const withoutPort = trimmed.slice(0, lastColon);
   return /^\d{1,5}$/.test(port) && isIpv6(withoutPort) ? unmapIpv4(withoutPort) : unmapIpv4(trimmed);
 }

@@ -1,6 +1,8 @@
 import { ACTIVE, SLEEP, type EnrichedSession } from '../snapshot/session.js';
-import type { TargetSnapshot } from '../snapshot/snapshot.js';
-import { countBy, topValues } from './top-n.js';
+import type { TargetSnapshot, TenantInfo } from '../snapshot/snapshot.js';
+import { forEachInSlices } from '../snapshot/time-slices.js';
+import { CountTree } from './count-tree.js';
+import { OTHER, topValues } from './top-n.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -38,63 +40,122 @@ export interface FoldingLimits {
 
 const SEPARATOR = '\u0000';
 
-/** Counts sessions by a composite key; the key's parts become the series' labels. */
-function seriesBy(
-  sessions: Iterable<EnrichedSession>,
-  names: readonly string[],
-  parts: (s: EnrichedSession) => readonly string[],
-  base: Labels,
-): Series[] {
-  const counts = countBy(sessions, (s) => parts(s).join(SEPARATOR));
-  return [...counts].map(([key, value]) => ({ labels: withParts(base, names, key.split(SEPARATOR)), value }));
+/**
+ * Everything the per-tenant gauges need from one tenant's sessions, gathered in one pass: three
+ * label paths per session, from which every count below is summed over distinct paths.
+ */
+class TenantTally {
+  /** db -> user -> state. */
+  readonly schemas = new CountTree();
+  /** client_ip -> country -> continent. */
+  readonly clients = new CountTree();
+  /** client -> version -> support. */
+  readonly versions = new CountTree();
+  maxActiveTime = 0;
+
+  add(s: EnrichedSession): void {
+    this.schemas.add(s.db).add(s.user).add(s.state);
+    this.clients.add(s.client_ip).add(s.country).add(s.continent);
+    this.versions.add(s.client).add(s.version).add(s.support);
+    if (s.state === ACTIVE && s.time > this.maxActiveTime) this.maxActiveTime = s.time;
+  }
 }
 
-function withParts(base: Labels, names: readonly string[], values: readonly string[]): Labels {
-  const labels: Record<string, string> = { ...base };
+/** Tallies of one snapshot: what every gauge needs, whatever the folding limits. */
+class SnapshotTally {
+  /** Known tenants first, even without sessions. */
+  readonly tenants: Map<string, TenantTally>;
+  readonly observers = new CountTree();
+
+  constructor(tenants: readonly TenantInfo[]) {
+    this.tenants = new Map(tenants.map((t) => [t.name, new TenantTally()]));
+  }
+
+  add(session: EnrichedSession): void {
+    let tenant = this.tenants.get(session.tenant);
+    if (!tenant) {
+      tenant = new TenantTally();
+      this.tenants.set(session.tenant, tenant);
+    }
+    tenant.add(session);
+    this.observers.add(session.svr_ip);
+  }
+}
+
+const tallies = new WeakMap<TargetSnapshot, SnapshotTally>();
+
+/**
+ * Tallies the snapshot's sessions in time slices, ahead of the first /metrics request: the
+ * per-session pass is the only costly part of the series, and done inside a request it would
+ * hold the event loop for as long as it takes.
+ */
+export async function prepareSeries(snapshot: TargetSnapshot): Promise<void> {
+  if (tallies.has(snapshot)) return;
+  const tally = new SnapshotTally(snapshot.tenants);
+  await forEachInSlices(snapshot.sessions, (session) => tally.add(session));
+  tallies.set(snapshot, tally);
+}
+
+function tallyOf(snapshot: TargetSnapshot): SnapshotTally {
+  let tally = tallies.get(snapshot);
+  if (!tally) {
+    tally = new SnapshotTally(snapshot.tenants);
+    for (const session of snapshot.sessions) tally.add(session);
+    tallies.set(snapshot, tally);
+  }
+  return tally;
+}
+
+/** Series named `names`, summed over the tree's paths by the label values `labelsOf` takes from each path. */
+function seriesOf(tree: CountTree, names: readonly string[], labelsOf: (path: readonly string[]) => readonly string[], base: Labels): Series[] {
+  const sums = tree.sumBy(3, (path) => labelsOf(path).join(SEPARATOR));
+  return [...sums].map(([key, value]) => ({ labels: withLabels(base, names, key.split(SEPARATOR)), value }));
+}
+
+/**
+ * Built up from an empty object in a fixed order: a spread copy of `base` with keys added after
+ * it would give every label object its own hidden class.
+ */
+function withLabels(base: Labels, names: readonly string[], values: readonly string[]): Labels {
+  const labels: Record<string, string> = {};
+  for (const name in base) labels[name] = base[name] ?? '';
   names.forEach((name, i) => {
     labels[name] = values[i] ?? '';
   });
   return labels;
 }
 
-function groupByTenant(snapshot: TargetSnapshot): Map<string, EnrichedSession[]> {
-  const groups = new Map<string, EnrichedSession[]>(snapshot.tenants.map((t) => [t.name, []]));
-  for (const session of snapshot.sessions) {
-    const group = groups.get(session.tenant);
-    if (group) group.push(session);
-    else groups.set(session.tenant, [session]);
-  }
-  return groups;
-}
+const versionKey = (client: string, version: string): string => `${client}/${version}`;
 
 export function sessionSeries(snapshot: TargetSnapshot, limits: FoldingLimits): SessionSeries {
   const target = snapshot.target;
+  const { tenants, observers } = tallyOf(snapshot);
   const result = {
     sessions: [] as Series[],
     tenantSessions: [] as Series[],
     clientSessions: [] as Series[],
     maxActiveTimeSeconds: [] as Series[],
     connectionLimit: [] as Series[],
-    observerSessions: seriesBy(snapshot.sessions, ['svr_ip'], (s) => [s.svr_ip], { target }),
+    observerSessions: [...observers.counts()].map(([svrIp, value]) => ({ labels: withLabels({ target }, ['svr_ip'], [svrIp]), value })),
     countrySessions: [] as Series[],
     clientVersionSessions: [] as Series[],
   };
-  for (const [tenant, sessions] of groupByTenant(snapshot)) {
+  for (const [tenant, t] of tenants) {
     const base = { target, tenant };
-    const db = topValues(countBy(sessions, (s) => s.db), limits.max_dbs_per_tenant);
-    const user = topValues(countBy(sessions, (s) => s.user), limits.max_users_per_tenant);
-    const client = topValues(countBy(sessions, (s) => s.client_ip), limits.max_clients_per_tenant);
-    const version = topValues(countBy(sessions, (s) => `${s.client}/${s.version}`), limits.max_versions_per_tenant);
-    result.sessions.push(...seriesBy(sessions, ['db', 'user', 'state'], (s) => [db(s.db), user(s.user), s.state], base));
-    result.tenantSessions.push(...tenantStates(sessions, base));
-    result.clientSessions.push(...seriesBy(sessions, ['client_ip', 'country'], (s) => [client(s.client_ip), s.country], base));
-    result.maxActiveTimeSeconds.push({ labels: base, value: maxActiveTime(sessions) });
-    result.countrySessions.push(...seriesBy(sessions, ['country', 'continent'], (s) => [s.country, s.continent], base));
+    const db = topValues(t.schemas.counts(), limits.max_dbs_per_tenant);
+    const user = topValues(t.schemas.sumBy(3, ([, u = '']) => u), limits.max_users_per_tenant);
+    const client = topValues(t.clients.counts(), limits.max_clients_per_tenant);
+    const version = topValues(t.versions.sumBy(3, ([c = '', v = '']) => versionKey(c, v)), limits.max_versions_per_tenant);
+    result.sessions.push(...seriesOf(t.schemas, ['db', 'user', 'state'], ([d = '', u = '', st = '']) => [db(d), user(u), st], base));
+    result.tenantSessions.push(...tenantStates(t.schemas, base));
+    result.clientSessions.push(...seriesOf(t.clients, ['client_ip', 'country'], ([c = '', country = '']) => [client(c), country], base));
+    result.maxActiveTimeSeconds.push({ labels: base, value: t.maxActiveTime });
+    result.countrySessions.push(...seriesOf(t.clients, ['country', 'continent'], ([, country = '', continent = '']) => [country, continent], base));
     result.clientVersionSessions.push(
-      ...seriesBy(
-        sessions,
+      ...seriesOf(
+        t.versions,
         ['client', 'version', 'support'],
-        (s) => (version(`${s.client}/${s.version}`) === 'other' ? [s.client, 'other', s.support] : [s.client, s.version, s.support]),
+        ([c = '', v = '', support = '']) => [c, version(versionKey(c, v)) === OTHER ? OTHER : v, support],
         base,
       ),
     );
@@ -107,16 +168,11 @@ export function sessionSeries(snapshot: TargetSnapshot, limits: FoldingLimits): 
   return result;
 }
 
-function tenantStates(sessions: readonly EnrichedSession[], base: Labels): Series[] {
-  const counts = countBy(sessions, (s) => s.state);
+/** Sessions per state, with ACTIVE and SLEEP present (zero) even when no session is in them. */
+function tenantStates(schemas: CountTree, base: Labels): Series[] {
+  const counts = schemas.sumBy(3, ([, , state = '']) => state);
   for (const state of [ACTIVE, SLEEP]) if (!counts.has(state)) counts.set(state, 0);
-  return [...counts].map(([state, value]) => ({ labels: { ...base, state }, value }));
-}
-
-function maxActiveTime(sessions: readonly EnrichedSession[]): number {
-  let max = 0;
-  for (const s of sessions) if (s.state === ACTIVE && s.time > max) max = s.time;
-  return max;
+  return [...counts].map(([state, value]) => ({ labels: withLabels(base, ['state'], [state]), value }));
 }
 
 const memo = new WeakMap<TargetSnapshot, { limits: FoldingLimits; series: SessionSeries }>();

@@ -14,12 +14,3 @@ export function topValues(counts: ReadonlyMap<string, number>, limit: number): (
   );
   return (value) => (kept.has(value) ? value : OTHER);
 }
-
-export function countBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const item of items) {
-    const k = key(item);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return counts;
-}

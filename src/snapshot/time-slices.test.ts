@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { forEachInSlices } from './time-slices.js';
+
+function spin(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy, as per-session work is
+  }
+}
+
+describe('forEachInSlices', () => {
+  it('visits every item in order', async () => {
+    const seen: number[] = [];
+    await forEachInSlices(
+      Array.from({ length: 5000 }, (_, i) => i),
+      (i) => seen.push(i),
+    );
+    expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+  });
+
+  it('lets other callbacks run while a long pass is under way', async () => {
+    const items = Array.from({ length: 4096 }, (_, i) => i);
+    let visited = 0;
+    let visitedWhenOtherRan: number | null = null;
+    setImmediate(() => (visitedWhenOtherRan = visited));
+    await forEachInSlices(items, () => {
+      visited++;
+      spin(0.02);
+    });
+    expect(visitedWhenOtherRan).not.toBeNull();
+    expect(visitedWhenOtherRan).toBeLessThan(items.length);
+  });
+});
