@@ -37,7 +37,17 @@ export interface ActiveSessionsDashboard {
 interface PointTally {
   readonly location: GeoLocation & { readonly latitude: number; readonly longitude: number };
   count: number;
-  readonly ips: Map<string, number>;
+  readonly ips: [string, number][];
+}
+
+interface AddressTally {
+  count: number;
+  readonly location: GeoLocation | undefined;
+}
+
+interface VersionTally {
+  readonly supportStatus: VersionCount['supportStatus'];
+  sessionCount: number;
 }
 
 function onMap(location: GeoLocation | undefined): location is PointTally['location'] {
@@ -60,13 +70,58 @@ function compareAddresses(a: string, b: string): number {
 }
 
 function toPoint(tally: PointTally, maxIps: number): GeoPoint {
-  const ips = [...tally.ips]
+  const ips = tally.ips
     .sort(([a, x], [b, y]) => y - x || compareText(a, b))
     .slice(0, maxIps)
     .map(([ip]) => ip)
     .sort(compareAddresses);
   const { latitude, longitude, country, continent } = tally.location;
   return { sessionCount: tally.count, latitude, longitude, countryCode: country, continentCode: continent, ips };
+}
+
+/**
+ * One pass over the sessions with a map operation or two each: sessions per address, and per
+ * client and version when judged. Everything keyed by location is worked out per address.
+ */
+function countSessions(snapshots: readonly TargetSnapshot[], tenant: string | undefined) {
+  let totalCount = 0;
+  const addresses = new Map<string, AddressTally>();
+  const versions = new Map<string, Map<string, VersionTally>>();
+  for (const snapshot of snapshots) {
+    for (const session of snapshot.sessions) {
+      if (tenant !== undefined && session.tenant !== tenant) continue;
+      totalCount++;
+      const address = addresses.get(session.client_ip);
+      if (address === undefined) addresses.set(session.client_ip, { count: 1, location: snapshot.locations.get(session.client_ip) });
+      else address.count++;
+      if (session.support === 'unknown') continue;
+      let byVersion = versions.get(session.client);
+      if (byVersion === undefined) {
+        byVersion = new Map();
+        versions.set(session.client, byVersion);
+      }
+      const version = byVersion.get(session.version);
+      if (version === undefined) byVersion.set(session.version, { supportStatus: session.support, sessionCount: 1 });
+      else version.sessionCount++;
+    }
+  }
+  return { totalCount, addresses, versions };
+}
+
+function mapPoints(addresses: ReadonlyMap<string, AddressTally>): Iterable<PointTally> {
+  const points = new Map<string, PointTally>();
+  for (const [ip, { count, location }] of addresses) {
+    if (!onMap(location)) continue;
+    const key = `${location.latitude},${location.longitude},${location.country},${location.continent}`;
+    let point = points.get(key);
+    if (point === undefined) {
+      point = { location, count: 0, ips: [] };
+      points.set(key, point);
+    }
+    point.count += count;
+    point.ips.push([ip, count]);
+  }
+  return points.values();
 }
 
 /**
@@ -79,38 +134,16 @@ export function activeSessionsDashboard(
   tenant: string | undefined,
   bounds: DashboardBounds = DASHBOARD_BOUNDS,
 ): ActiveSessionsDashboard {
-  let totalCount = 0;
-  const points = new Map<string, PointTally>();
-  const versions = new Map<string, { supportStatus: VersionCount['supportStatus']; sessionCount: number }>();
-  for (const snapshot of snapshots) {
-    for (const session of snapshot.sessions) {
-      if (tenant !== undefined && session.tenant !== tenant) continue;
-      totalCount++;
-      const location = snapshot.locations.get(session.client_ip);
-      if (onMap(location)) {
-        const key = `${location.latitude},${location.longitude},${location.country},${location.continent}`;
-        let point = points.get(key);
-        if (point === undefined) {
-          point = { location, count: 0, ips: new Map() };
-          points.set(key, point);
-        }
-        point.count++;
-        point.ips.set(session.client_ip, (point.ips.get(session.client_ip) ?? 0) + 1);
-      }
-      if (session.support !== 'unknown') {
-        const key = `${session.client}/${session.version}`;
-        const entry = versions.get(key);
-        if (entry === undefined) versions.set(key, { supportStatus: session.support, sessionCount: 1 });
-        else entry.sessionCount++;
-      }
-    }
-  }
-  const geoIpData = [...points.values()]
+  const { totalCount, addresses, versions } = countSessions(snapshots, tenant);
+  const geoIpData = [...mapPoints(addresses)]
     .map((tally) => toPoint(tally, bounds.maxIpsPerPoint))
     .sort(
       (a, b) =>
         b.sessionCount - a.sessionCount || compareText(a.countryCode, b.countryCode) || a.latitude - b.latitude || a.longitude - b.longitude,
     );
-  const kept = [...versions].sort(([a, x], [b, y]) => y.sessionCount - x.sessionCount || compareText(a, b)).slice(0, bounds.maxVersions);
+  const kept = [...versions]
+    .flatMap(([client, byVersion]) => [...byVersion].map(([version, tally]): [string, VersionTally] => [`${client}/${version}`, tally]))
+    .sort(([a, x], [b, y]) => y.sessionCount - x.sessionCount || compareText(a, b))
+    .slice(0, bounds.maxVersions);
   return { totalCount, geoIpData, versions: Object.fromEntries(kept) };
 }
