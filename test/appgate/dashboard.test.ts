@@ -273,4 +273,21 @@ describe('Appgate active-sessions dashboard against real sessions', () => {
     expectAppgateError(await getDashboard(exporter.url, `${DASHBOARD}?target=gone`), 503, 'service_unavailable');
     expect((await dashboardOf(exporter.url, `${DASHBOARD}?target=ob`)).totalCount).toBe(9);
   });
+
+  it('makes a client that keeps guessing tokens wait, whatever token it then sends', async () => {
+    const tokensPath = join(dir, 'dashboard-tokens');
+    await writeFile(tokensPath, 'rotated\n');
+    exporter.writeConfig(config({ auth: { dashboard: { tokens_file: tokensPath } } }));
+    expect((await reload()).status).toBe(200);
+    const statuses: number[] = [];
+    for (let guess = 0; guess < 25 && !statuses.includes(429); guess++) {
+      statuses.push((await getDashboard(exporter.url, `${DASHBOARD}?target=ob`, { Authorization: `Bearer guess-${guess}` })).status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((status) => status === 401)).toBe(true);
+    const limited = await getDashboard(exporter.url, `${DASHBOARD}?target=ob`, { Authorization: 'Bearer rotated' });
+    expectAppgateError(limited, 429, 'too_many_requests');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(exporter.logs()).toContain('client reached the failure limit');
+  });
 });
