@@ -6,7 +6,8 @@ import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
 import { freePort, startTestDatabase, type TestDatabase } from '../support/mariadb.js';
-import { OB_TENANTS, createOceanBaseSchema, obSession, setSessions, setTenants } from '../support/oceanbase-schema.js';
+import { obSession } from '../support/oceanbase-schema.js';
+import { emulateOceanBase } from './emulated-oceanbase.js';
 import { select, valueOf } from '../support/prometheus-text.js';
 import { POINTS, cityDatabase, replaceDatabase } from './city-database.js';
 import { dashboardOf, eventually, expectAppgateError, getDashboard } from './dashboard-client.js';
@@ -90,11 +91,7 @@ describe('Appgate active-sessions dashboard against real sessions', () => {
     geoPath = join(dir, 'GeoLite2-City.mmdb');
     await writeFile(geoPath, cityDatabase());
     [db, mysqlDb] = await Promise.all([startTestDatabase(), startTestDatabase()]);
-    const admin = await db.connect();
-    await createOceanBaseSchema(admin);
-    await setTenants(admin, OB_TENANTS);
-    await setSessions(admin, OB_ROWS);
-    await admin.end();
+    await emulateOceanBase(db, OB_ROWS);
     // Real clients of the MySQL target: mysql2 as it announces itself, and one that renames itself.
     clients.push(await mysqlDb.connect());
     clients.push(await mysqlDb.connect({ connectAttributes: { _client_name: 'custom-app', _client_version: '0.9.1-beta' } }));

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countryInfo } from '../../src/geoip/countries.js';
 import { startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
-import { OB_TENANTS, createOceanBaseSchema, obSession, setSessions, setTenants } from '../support/oceanbase-schema.js';
+import { obSession } from '../support/oceanbase-schema.js';
+import { emulateOceanBase } from './emulated-oceanbase.js';
 import { valueOf } from '../support/prometheus-text.js';
 import { dashboardOf, eventually } from './dashboard-client.js';
 
@@ -29,11 +30,7 @@ describe('the dashboard with the embedded country database (no geoip config, no 
 
   beforeAll(async () => {
     db = await startTestDatabase();
-    const admin = await db.connect();
-    await createOceanBaseSchema(admin);
-    await setTenants(admin, OB_TENANTS);
-    await setSessions(admin, ROWS);
-    await admin.end();
+    await emulateOceanBase(db, ROWS);
     exporter = await startExporterProcess({ scrape_interval: '1s', targets: [{ name: 'ob', url: db.url, flavor: 'oceanbase' }] });
   });
 

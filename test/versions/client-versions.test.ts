@@ -3,9 +3,10 @@ import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
-import { OB_TENANTS, createOceanBaseSchema, obSession, setSessions, setTenants } from '../support/oceanbase-schema.js';
+import { obSession } from '../support/oceanbase-schema.js';
 import { select, valueOf, type Sample } from '../support/prometheus-text.js';
 import { dashboardOf } from '../appgate/dashboard-client.js';
+import { emulateOceanBase } from '../appgate/emulated-oceanbase.js';
 
 const MYSQL2_VERSION: string = createRequire(import.meta.url)('mysql2/package.json').version;
 
@@ -57,11 +58,7 @@ describe('client versions from real connect attributes and from OceanBase applic
       startTestDatabase(),
       startTestDatabase({ serverArgs: ['--performance-schema=OFF'] }),
     ]);
-    const admin = await withoutAttributes.connect();
-    await createOceanBaseSchema(admin);
-    await setTenants(admin, OB_TENANTS);
-    await setSessions(admin, OB_ROWS);
-    await admin.end();
+    await emulateOceanBase(withoutAttributes, OB_ROWS);
     clients.push(await withAttributes.connect());
     clients.push(await withAttributes.connect({ connectAttributes: { _client_name: 'custom-app', _client_version: '1.4.2-hotfix' } }));
     clients.push(await withAttributes.connect({ connectAttributes: { _client_name: 'custom-app', _client_version: 'nightly' } }));
