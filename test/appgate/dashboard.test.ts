@@ -259,6 +259,20 @@ describe('Appgate active-sessions dashboard against real sessions', () => {
     expect(valueOf(s, 'dbsession_up', { target: 'ob' })).toBe(1);
   });
 
+  it('refuses a reload to a GeoIP file that does not open, and switches on a reload to one that does', async () => {
+    exporter.writeConfig({ ...config(), geoip: { database: join(dir, 'missing.mmdb') } });
+    const failed = await reload();
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).toContain('missing.mmdb');
+    expect((await dashboardOf(exporter.url, DASHBOARD)).geoIpData[0]?.countryCode).toBe('FR');
+
+    const otherPath = join(dir, 'GeoLite2-City-2.mmdb');
+    await writeFile(otherPath, cityDatabase('GB'));
+    exporter.writeConfig({ ...config(), geoip: { database: otherPath } });
+    expect((await reload()).status).toBe(200);
+    await eventually(async () => expect((await dashboardOf(exporter.url, DASHBOARD)).geoIpData[0]?.countryCode).toBe('GB'));
+  });
+
   it('answers 503 while a target it covers is down', async () => {
     const nothingThere = `mysql://root@127.0.0.1:${await freePort()}`;
     exporter.writeConfig({ ...config(), targets: [...config().targets, { name: 'gone', url: nothingThere }] });
