@@ -6,7 +6,7 @@ import { buildSnapshot } from '../snapshot/build.js';
 import type { Enrichment } from '../snapshot/enrichment.js';
 import { SessionTracker } from '../snapshot/identity.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
-import { prepareSeries } from '../views/session-series.js';
+import { prepareSeries, type FoldingLimits } from '../views/session-series.js';
 
 /** What the exporter knows about one target's scraping, for self-metrics and readiness. */
 export interface ScrapeStatus {
@@ -29,6 +29,8 @@ export interface TargetScraperOptions {
   readonly source: SessionSource;
   readonly intervalMs: number;
   readonly enrichment: () => Enrichment;
+  /** Folding limits the series are prepared with before a snapshot is served. */
+  readonly limits: () => FoldingLimits;
   readonly log: Logger;
   readonly onSnapshot: SnapshotListener;
 }
@@ -66,12 +68,15 @@ export class TargetScraper {
     this.tick();
   }
 
-  /** Stops the timer, waits for a running scrape and closes the source. */
+  /**
+   * Stops the timer and closes the source, which ends a scrape in flight at once (its connection
+   * is destroyed) rather than waiting up to scrape_timeout for an answer nobody will use.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
     await this.options.source.close();
+    await this.running;
   }
 
   scrapeStatus(): ScrapeStatus {
@@ -115,11 +120,12 @@ export class TargetScraper {
     try {
       const read = await this.options.source.read();
       const snapshot = await buildSnapshot(this.options.target, read, this.tracker, this.options.enrichment(), Date.now());
-      await prepareSeries(snapshot);
+      await prepareSeries(snapshot, this.options.limits());
       this.snapshot = snapshot;
       this.finish(started, { up: true, lastSuccessAt: snapshot.takenAt, lastError: null });
       if (!this.stopped) this.options.onSnapshot(snapshot);
     } catch (error) {
+      if (this.stopped) return;
       const timedOut = error instanceof TimeoutError || isStatementTimeout(error);
       const message = error instanceof Error ? error.message : String(error);
       this.finish(started, {

@@ -30,6 +30,8 @@ export class ConnectionPool {
   private readonly idle: Connection[] = [];
   private readonly waiters: Array<() => void> = [];
   private readonly live = new Set<Connection>();
+  /** Rejects a waiting step of a `use()`; mysql2 never settles a query whose connection was destroyed. */
+  private readonly pending = new Set<(error: Error) => void>();
   private opening = 0;
   /**
    * Slots of connections destroyed mid-statement. The server notices only when that statement
@@ -70,8 +72,10 @@ export class ConnectionPool {
     }
   }
 
+  /** Destroys every connection; work in flight fails at once. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const abort of [...this.pending]) abort(new Error('connection pool is closed'));
     for (const connection of this.live) connection.destroy();
     this.live.clear();
     this.idle.length = 0;
@@ -97,6 +101,7 @@ export class ConnectionPool {
       connection.on('error', () => this.discard(connection, null));
       try {
         await this.withDeadline(this.options.prepare(connection), deadline, () => this.abandon(connection));
+        if (this.closed) throw new Error('connection pool is closed');
       } catch (error) {
         connection.destroy();
         throw error;
@@ -142,19 +147,24 @@ export class ConnectionPool {
 
   private withDeadline<T>(work: Promise<T>, deadline: number, onTimeout: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        onTimeout();
-        reject(new TimeoutError(`no answer within ${this.options.timeoutMs} ms`));
-      }, Math.max(0, deadline - Date.now()));
+      const settle = (finish: () => void) => {
+        clearTimeout(timer);
+        this.pending.delete(abort);
+        finish();
+      };
+      const abort = (error: Error) => settle(() => reject(error));
+      const timer = setTimeout(
+        () =>
+          settle(() => {
+            onTimeout();
+            reject(new TimeoutError(`no answer within ${this.options.timeoutMs} ms`));
+          }),
+        Math.max(0, deadline - Date.now()),
+      );
+      this.pending.add(abort);
       work.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
+        (value) => settle(() => resolve(value)),
+        (error: unknown) => settle(() => reject(error)),
       );
     });
   }

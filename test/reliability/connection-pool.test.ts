@@ -15,7 +15,7 @@ describe('ConnectionPool under slow and abandoned work', () => {
   beforeAll(async () => {
     db = await startTestDatabase();
     admin = await db.connect();
-    for (const user of ['late', 'abandoned']) await admin.query(`CREATE USER ${user}@'%'`);
+    for (const user of ['late', 'abandoned', 'closing']) await admin.query(`CREATE USER ${user}@'%'`);
   });
 
   afterAll(async () => {
@@ -24,10 +24,10 @@ describe('ConnectionPool under slow and abandoned work', () => {
     await db?.destroy();
   });
 
-  const pool = (user: string, prepare: (c: Connection) => Promise<void>) => {
+  const pool = (user: string, prepare: (c: Connection) => Promise<void>, timeoutMs = TIMEOUT_MS) => {
     const created = new ConnectionPool({
       target: targetSchema.parse({ name: 'p', url: `mysql://${user}@${db.host}:${db.port}` }),
-      timeoutMs: TIMEOUT_MS,
+      timeoutMs,
       maxConnections: 1,
       prepare,
     });
@@ -70,5 +70,14 @@ describe('ConnectionPool under slow and abandoned work', () => {
     await sampler;
     expect(abandoned).toBeGreaterThan(3);
     expect(peak).toBeLessThanOrEqual(1);
+  });
+
+  it('ends work in flight when closed, without waiting for its deadline', async () => {
+    const p = pool('closing', async () => {}, 60_000);
+    const sleeping = p.use((c) => c.query('SELECT SLEEP(30)'));
+    await new Promise((r) => setTimeout(r, 200));
+    await p.close();
+    await expect(sleeping).rejects.toThrow('connection pool is closed');
+    await expect(p.use((c) => c.query('SELECT 1'))).rejects.toThrow('connection pool is closed');
   });
 });

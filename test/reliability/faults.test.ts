@@ -2,9 +2,9 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
-import { seedOceanBase } from '../support/oceanbase-schema.js';
 import { valueOf, type Sample } from '../support/prometheus-text.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { EXPORTER_PASSWORD, EXPORTER_USER, makeProcesslistSlow, setDelay, waitForSleepingScrape } from './slow-oceanbase.js';
 
 const INTERVAL_MS = 2_000;
 const TIMEOUT_MS = 1_000;
@@ -14,22 +14,6 @@ const DOWN_WITHIN_MS = INTERVAL_MS + TIMEOUT_MS + SLACK_MS;
 const BACK_WITHIN_MS = INTERVAL_MS + TIMEOUT_MS + SLACK_MS;
 /** The exporter's pool size per target. */
 const POOL = 2;
-
-/**
- * OceanBase's processlist as a view that sleeps `oceanbase.fault.delay_s` before answering, so a
- * test can make every scrape slow, and kill the server while one runs.
- */
-async function makeProcesslistSlow(admin: Connection): Promise<void> {
-  await seedOceanBase(admin);
-  await admin.query('RENAME TABLE oceanbase.`GV$OB_PROCESSLIST` TO oceanbase.processlist_rows');
-  await admin.query('CREATE TABLE oceanbase.fault (delay_s DOUBLE NOT NULL)');
-  await admin.query('INSERT INTO oceanbase.fault VALUES (0)');
-  await admin.query(`CREATE VIEW oceanbase.\`GV$OB_PROCESSLIST\` AS
-    SELECT r.* FROM oceanbase.processlist_rows r JOIN (SELECT SLEEP((SELECT delay_s FROM oceanbase.fault)) AS slept) s`);
-  await admin.query("CREATE USER exporter@'%' IDENTIFIED BY 'exporter-pw'");
-  await admin.query("GRANT PROCESS ON *.* TO exporter@'%'");
-  await admin.query("GRANT SELECT ON oceanbase.* TO exporter@'%'");
-}
 
 /**
  * Counts the exporter's connections as the server sees them (processlist rows of its user),
@@ -62,7 +46,8 @@ class ServerSideConnections {
       try {
         this.admin ??= await this.db.connect();
         const [rows] = await this.admin.query<({ n: number } & RowDataPacket)[]>(
-          "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'exporter'",
+          'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?',
+          [EXPORTER_USER],
         );
         this.peak = Math.max(this.peak, Number(rows[0]?.n ?? 0));
       } catch {
@@ -73,12 +58,6 @@ class ServerSideConnections {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-}
-
-async function setDelay(db: TestDatabase, seconds: number): Promise<void> {
-  const admin = await db.connect();
-  await admin.query('UPDATE oceanbase.fault SET delay_s = ?', [seconds]);
-  await admin.end();
 }
 
 /** /metrics while the database misbehaves: it must answer, and quickly, every time. */
@@ -116,7 +95,7 @@ describe('the database fails under the exporter', () => {
     exporter = await startExporterProcess({
       scrape_interval: `${INTERVAL_MS}ms`,
       scrape_timeout: `${TIMEOUT_MS}ms`,
-      targets: [{ name: 'ob', url: `mysql://exporter@127.0.0.1:${proxy.port}`, password: 'exporter-pw', flavor: 'oceanbase' }],
+      targets: [{ name: 'ob', url: `mysql://${EXPORTER_USER}@127.0.0.1:${proxy.port}`, password: EXPORTER_PASSWORD, flavor: 'oceanbase' }],
     });
     serverSide = new ServerSideConnections(db);
     // /metrics is fetched every 250 ms through every fault: each must answer within a second.
@@ -166,15 +145,7 @@ describe('the database fails under the exporter', () => {
     await setDelay(db, 0.3);
     await waitUp(1, BACK_WITHIN_MS);
     // Kill exactly while the exporter's query sleeps on the server.
-    const admin = await db.connect();
-    for (;;) {
-      const [rows] = await admin.query<RowDataPacket[]>(
-        "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'exporter' AND STATE = 'User sleep'",
-      );
-      if (Number(rows[0]?.n) > 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    admin.destroy();
+    await waitForSleepingScrape(db);
     await db.stop();
     await waitUp(0, DOWN_WITHIN_MS);
     // Down for a few intervals: every scrape fails fast on a refused connection.
