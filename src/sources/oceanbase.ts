@@ -69,7 +69,7 @@ export const oceanbaseReader: FlavorReader = {
     const sessions: Session[] = [];
     await forEachRow(connection, { sql: `SELECT ${shape.select} FROM ${PROCESSLIST}`, rowsAsArray: true }, (row) => {
       if (!watched.has(text(row[AT.TENANT]))) return;
-      if (context.ownThreadIds.has(Number(row[AT.ID])) && !Number(row[AT.PROXY_SESSID] ?? 0)) return;
+      if (isOwnSession(row, context)) return;
       sessions.push(toSession(row, shape, pools));
     });
     return { flavor: 'oceanbase', tenants, databases: await readDatabases(connection, tenants), sessions, processPrivilege: null };
@@ -89,6 +89,15 @@ export const oceanbaseReader: FlavorReader = {
     return info;
   },
 };
+
+/** One of the exporter's own connections: its id, its account, and not through a proxy. */
+function isOwnSession(row: RowDataPacket, context: ReadContext): boolean {
+  return (
+    context.ownThreadIds.has(Number(row[AT.ID])) &&
+    text(row[AT.USER]).trim() === context.ownUser &&
+    !Number(row[AT.PROXY_SESSID] ?? 0)
+  );
+}
 
 async function viewShape(connection: Connection): Promise<ViewShape> {
   const known = shapes.get(connection);

@@ -34,6 +34,11 @@ export interface ReadContext {
   readonly tenants: readonly string[] | undefined;
   readonly mysqlTenant: string;
   readonly ownThreadIds: ReadonlySet<number>;
+  /**
+   * The account the exporter logs in as, without OceanBase's `@tenant#cluster` suffix. Session
+   * ids repeat across observers, so an id alone does not make a row one of ours.
+   */
+  readonly ownUser: string;
 }
 
 /** One database flavor: how to set up a connection and read sessions through it. */

@@ -28,7 +28,7 @@ export function createTargetSource(target: TargetConfig, timeoutMs: number): Ses
       readers.set(connection, reader);
     },
   });
-  const { host, port } = targetAddress(target);
+  const { host, port, user } = targetAddress(target);
   const readerOf = (connection: Connection): FlavorReader => readers.get(connection) ?? mysqlReader;
 
   return {
@@ -40,6 +40,7 @@ export function createTargetSource(target: TargetConfig, timeoutMs: number): Ses
           tenants: target.tenants,
           mysqlTenant: target.tenant ?? target.name,
           ownThreadIds: pool.ownThreadIds(),
+          ownUser: user.split(/[@#]/)[0] ?? user,
         };
         return readerOf(connection).read(connection, context);
       });

@@ -13,6 +13,11 @@ describe('OceanBase target: emulated GV$OB_PROCESSLIST', () => {
     db = await startTestDatabase();
     const admin = await db.connect();
     await seedOceanBase(admin);
+    // Ids repeat across observers: these share ids with the exporter's own MariaDB threads.
+    await admin.query(
+      'INSERT INTO oceanbase.`GV$OB_PROCESSLIST` (SVR_IP, SVR_PORT, SQL_PORT, ID, USER, HOST, DB, TENANT, COMMAND, TIME, STATE) VALUES ?',
+      [Array.from({ length: 50 }, (_, i) => ['10.10.10.9', 2882, 2881, i + 1, 'collide', '10.10.10.160:1', 'test', 't2', 'Sleep', 1, 'INIT'])],
+    );
     await admin.end();
     exporter = await startExporterProcess({
       scrape_interval: '1s',
@@ -57,6 +62,12 @@ describe('OceanBase target: emulated GV$OB_PROCESSLIST', () => {
     expect(select(s, 'dbsession_connection_limit', { tenant: 't2' })).toEqual([]);
     expect(valueOf(s, 'dbsession_observer_sessions', { target: 'ob', svr_ip: '10.10.10.2' })).toBe(2);
     expect(select(s, 'dbsession_sessions', { tenant: 'META$1002' })).toEqual([]);
+  });
+
+  it('leaves out only its own connections, not sessions of other observers with the same ids', async () => {
+    const s = await exporter.samples();
+    expect(valueOf(s, 'dbsession_sessions', { tenant: 't2', user: 'collide', db: 'test', state: 'INIT' })).toBe(50);
+    expect(valueOf(s, 'dbsession_observer_sessions', { target: 'ob', svr_ip: '10.10.10.9' })).toBe(50);
   });
 
   it('follows tenants and sessions as they change', async () => {
