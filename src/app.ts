@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Config } from './config/schema.js';
 import { ConfigError, defaultConfig, loadConfigFile } from './config/load.js';
 import { openGeoIp } from './geoip/resolver.js';
@@ -12,6 +13,7 @@ import { BearerTokens, TokenGate } from './http/tokens-file.js';
 import type { Logger } from './logging/logger.js';
 import { createPrometheusRegistry } from './metrics/prometheus.js';
 import { StartedSessions } from './metrics/started-sessions.js';
+import { OtlpPush } from './otel/otlp-push.js';
 import { ScrapeManager } from './scrape/scrape-manager.js';
 import type { TargetSnapshot } from './snapshot/snapshot.js';
 import { createClientClassifier } from './versions/classifier.js';
@@ -70,6 +72,13 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
     onSnapshot: (snapshot: TargetSnapshot) => started.add(snapshot),
   });
   const obshell = await createObshellApi({ store: manager, log }, config);
+  const otlp = new OtlpPush({
+    sources: { store: manager, started, limits: () => config.labels },
+    log,
+    version: VERSION,
+    instanceId: `${hostname()}:${parseListenAddress(options.listenAddress).port}`,
+  });
+  const applyOtlp = await otlp.prepare(config.otlp);
 
   const reload = async (): Promise<{ ok: boolean; error?: string }> => {
     try {
@@ -78,11 +87,13 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
       const restart = tlsChangeNeedsRestart(web.tls, nextWeb.tls);
       if (restart) throw new WebConfigError(`${options.webConfigPath}: ${restart}`);
       const applyObshell = await obshell.prepare(next);
+      const applyNextOtlp = await otlp.prepare(next.otlp);
       const dashboardTokens = await readDashboardTokens(next);
       const nextGeo = next.geoip.database === config.geoip.database ? geo : await openGeoIp(next.geoip, log);
       const nextClassify = createClientClassifier(next.client_versions);
       await manager.apply(next);
       applyObshell();
+      applyNextOtlp();
       classify = nextClassify;
       dashboardGate.use(dashboardTokens);
       if (nextGeo !== geo) {
@@ -120,6 +131,7 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
           configReloadSuccessful: () => reloadOk,
           configReloadTimestamp: () => reloadAt,
           version: VERSION,
+          extra: [otlp.failures],
         },
         contentType,
       ),
@@ -132,6 +144,7 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
   const { host, port } = parseListenAddress(options.listenAddress);
   const http = await listenHttp(app, { host, port, tls: web.tls, log });
   await manager.apply(config);
+  applyOtlp();
   const { url } = http;
   log.info(
     { url, targets: config.targets.map((t) => t.name), version: VERSION, tls: web.tls !== null, basicAuth: web.users.size > 0 },
@@ -145,6 +158,8 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
     async stop() {
       // In-flight requests may still read through the sources: they finish before scraping stops.
       await http.close();
+      // Before scraping stops, so that the last export still sees the targets.
+      await otlp.stop();
       await manager.stop();
       geo.close();
       // Shutdown hook for state that must outlive the process (history): flush it here, after the

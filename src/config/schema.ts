@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { geoIpConfigSchema } from '../geoip/config.js';
+import { otlpConfigSchema } from '../otel/config.js';
 import { clientVersionsConfigSchema } from '../versions/config.js';
 import { authSchema } from './auth-schema.js';
 import { parseDuration } from './duration.js';
@@ -87,6 +88,8 @@ export const configSchema = z
     auth: authSchema.optional(),
     geoip: geoIpConfigSchema.default({}),
     client_versions: clientVersionsConfigSchema.default(clientVersionsConfigSchema.parse({})),
+    /** Present: push the session metrics over OTLP/HTTP (docs/opentelemetry.md). */
+    otlp: otlpConfigSchema.optional(),
   })
   .superRefine((config, ctx) => {
     if (config.scrape_timeout !== undefined && config.scrape_timeout > config.scrape_interval) {
