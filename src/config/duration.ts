@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 const UNIT_MS: Record<string, number> = {
   ms: 1,
   s: 1000,
@@ -18,3 +20,13 @@ export function parseDuration(text: string): number | null {
   for (const [, amount, unit] of text.matchAll(PART)) total += Number(amount) * (UNIT_MS[unit!] ?? 0);
   return total;
 }
+
+/** A config duration such as `15s`, `31d` or `1h30m`, parsed to (positive) milliseconds. */
+export const durationMs = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a positive duration such as 15s, 31d or 1h30m` });
+    return z.NEVER;
+  }
+  return ms;
+});

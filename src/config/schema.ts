@@ -3,18 +3,8 @@ import { geoIpConfigSchema } from '../geoip/config.js';
 import { otlpConfigSchema } from '../otel/config.js';
 import { clientVersionsConfigSchema } from '../versions/config.js';
 import { authSchema } from './auth-schema.js';
-import { parseDuration } from './duration.js';
+import { durationMs } from './duration.js';
 import { secretString } from './secret-string.js';
-
-/** A duration such as `15s` or `1h30m`, parsed to milliseconds. */
-export const durationMs = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === null || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration such as 15s, 5m or 1h30m` });
-    return z.NEVER;
-  }
-  return ms;
-});
 
 const targetName = z
   .string()
