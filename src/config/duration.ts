@@ -25,7 +25,7 @@ export function parseDuration(text: string): number | null {
 export const durationMs = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === null || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a positive duration such as 15s, 31d or 1h30m` });
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration above zero such as 15s, 31d or 1h30m` });
     return z.NEVER;
   }
   return ms;
