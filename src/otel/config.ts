@@ -18,7 +18,7 @@ const duration = z.string().transform((text, ctx) => {
 });
 
 /** An HTTP field name (RFC 9110 token). */
-const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'is not a valid HTTP header name');
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** A line break in a value would let a config inject further headers. */
 export const hasLineBreak = (value: string): boolean => /[\r\n]/.test(value);
@@ -59,15 +59,21 @@ export const otlpConfigSchema = z
     timeout: duration.optional(),
     temporality: z.enum(TEMPORALITIES).optional(),
     /** Values may hold `${ENV}` references. */
-    headers: z.record(headerName, headerValue).default({}),
+    headers: z.record(z.string(), headerValue).default({}),
     /** Header name -> file holding its value, re-read at every export (rotated tokens apply). */
-    headers_files: z.record(headerName, z.string().min(1)).default({}),
+    headers_files: z.record(z.string(), z.string().min(1)).default({}),
     /** Data points per instrument and export; the rest are summed into one overflow point. */
     cardinality_limit: z.number().int().min(2).max(1_000_000).default(2000),
   })
   .superRefine((config, ctx) => {
     if (config.interval !== undefined && config.timeout !== undefined && config.timeout > config.interval) {
       ctx.addIssue({ code: 'custom', message: 'must not be longer than interval', path: ['timeout'] });
+    }
+    for (const section of ['headers', 'headers_files'] as const) {
+      for (const name of Object.keys(config[section])) {
+        // Checked here rather than by the record's key schema, whose error does not say why.
+        if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', message: 'is not a valid HTTP header name', path: [section, name] });
+      }
     }
     for (const name of Object.keys(config.headers_files)) {
       if (Object.keys(config.headers).some((other) => other.toLowerCase() === name.toLowerCase())) {
