@@ -6,6 +6,7 @@ import type { SessionSource } from '../sources/source.js';
 import type { Enrichment } from '../snapshot/enrichment.js';
 import { TargetScraper, type SnapshotListener } from './target-scraper.js';
 import type { SnapshotStore, TargetView } from './target-view.js';
+import type { FoldingLimits } from '../views/session-series.js';
 
 export interface ScrapeManagerOptions {
   readonly log: Logger;
@@ -26,6 +27,7 @@ interface Entry {
 /** Owns one scraper per configured target and follows config reloads. */
 export class ScrapeManager implements SnapshotStore {
   private readonly entries = new Map<string, Entry>();
+  private limits: FoldingLimits | null = null;
 
   constructor(private readonly options: ScrapeManagerOptions) {}
 
@@ -34,6 +36,7 @@ export class ScrapeManager implements SnapshotStore {
    * not change keeps its scraper, its session identities and its counters.
    */
   async apply(config: Config): Promise<void> {
+    this.limits = config.labels;
     const wanted = new Map(config.targets.map((t) => [t.name, t]));
     const stopping: Promise<void>[] = [];
     for (const [name, entry] of this.entries) {
@@ -106,6 +109,7 @@ export class ScrapeManager implements SnapshotStore {
         source: createSource(target, config.scrape_timeout),
         intervalMs: config.scrape_interval,
         enrichment: this.options.enrichment,
+        limits: () => this.limits ?? config.labels,
         log: this.options.log,
         onSnapshot: (snapshot) => {
           entry.lastSnapshotAt = snapshot.takenAt;

@@ -3,7 +3,7 @@ import type { ClientVersion, Enrichment } from './enrichment.js';
 import type { SessionTracker } from './identity.js';
 import type { EnrichedSession, GeoLocation, Session } from './session.js';
 import type { TargetSnapshot } from './snapshot.js';
-import { forEachInSlices } from './time-slices.js';
+import { forEachInSlices } from '../event-loop/time-slices.js';
 
 /**
  * Turns one read into the immutable snapshot every view and adapter reads. Each distinct client

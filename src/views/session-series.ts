@@ -1,6 +1,6 @@
 import { ACTIVE, SLEEP, type EnrichedSession } from '../snapshot/session.js';
 import type { TargetSnapshot, TenantInfo } from '../snapshot/snapshot.js';
-import { forEachInSlices } from '../snapshot/time-slices.js';
+import { runAtOnce, runInSlices } from '../event-loop/time-slices.js';
 import { CountTree } from './count-tree.js';
 import { OTHER, topValues } from './top-n.js';
 
@@ -82,30 +82,6 @@ class SnapshotTally {
   }
 }
 
-const tallies = new WeakMap<TargetSnapshot, SnapshotTally>();
-
-/**
- * Tallies the snapshot's sessions in time slices, ahead of the first /metrics request: the
- * per-session pass is the only costly part of the series, and done inside a request it would
- * hold the event loop for as long as it takes.
- */
-export async function prepareSeries(snapshot: TargetSnapshot): Promise<void> {
-  if (tallies.has(snapshot)) return;
-  const tally = new SnapshotTally(snapshot.tenants);
-  await forEachInSlices(snapshot.sessions, (session) => tally.add(session));
-  tallies.set(snapshot, tally);
-}
-
-function tallyOf(snapshot: TargetSnapshot): SnapshotTally {
-  let tally = tallies.get(snapshot);
-  if (!tally) {
-    tally = new SnapshotTally(snapshot.tenants);
-    for (const session of snapshot.sessions) tally.add(session);
-    tallies.set(snapshot, tally);
-  }
-  return tally;
-}
-
 /** Series named `names`, summed over the tree's paths by the label values `labelsOf` takes from each path. */
 function seriesOf(tree: CountTree, names: readonly string[], labelsOf: (path: readonly string[]) => readonly string[], base: Labels): Series[] {
   const sums = tree.sumBy(3, (path) => labelsOf(path).join(SEPARATOR));
@@ -127,20 +103,28 @@ function withLabels(base: Labels, names: readonly string[], values: readonly str
 
 const versionKey = (client: string, version: string): string => `${client}/${version}`;
 
-export function sessionSeries(snapshot: TargetSnapshot, limits: FoldingLimits): SessionSeries {
+/**
+ * The series of one snapshot as steps, one per session tallied and one per tenant folded, so that
+ * they can run at once or in time slices.
+ */
+function* seriesSteps(snapshot: TargetSnapshot, limits: FoldingLimits): Generator<void, SessionSeries> {
   const target = snapshot.target;
-  const { tenants, observers } = tallyOf(snapshot);
+  const tally = new SnapshotTally(snapshot.tenants);
+  for (const session of snapshot.sessions) {
+    tally.add(session);
+    yield;
+  }
   const result = {
     sessions: [] as Series[],
     tenantSessions: [] as Series[],
     clientSessions: [] as Series[],
     maxActiveTimeSeconds: [] as Series[],
     connectionLimit: [] as Series[],
-    observerSessions: [...observers.counts()].map(([svrIp, value]) => ({ labels: withLabels({ target }, ['svr_ip'], [svrIp]), value })),
+    observerSessions: [...tally.observers.counts()].map(([svrIp, value]) => ({ labels: withLabels({ target }, ['svr_ip'], [svrIp]), value })),
     countrySessions: [] as Series[],
     clientVersionSessions: [] as Series[],
   };
-  for (const [tenant, t] of tenants) {
+  for (const [tenant, t] of tally.tenants) {
     const base = { target, tenant };
     const db = topValues(t.schemas.counts(), limits.max_dbs_per_tenant);
     const user = topValues(t.schemas.sumBy(3, ([, u = '']) => u), limits.max_users_per_tenant);
@@ -159,6 +143,7 @@ export function sessionSeries(snapshot: TargetSnapshot, limits: FoldingLimits): 
         base,
       ),
     );
+    yield;
   }
   for (const tenant of snapshot.tenants) {
     if (tenant.connectionLimit !== null) {
@@ -166,6 +151,10 @@ export function sessionSeries(snapshot: TargetSnapshot, limits: FoldingLimits): 
     }
   }
   return result;
+}
+
+export function sessionSeries(snapshot: TargetSnapshot, limits: FoldingLimits): SessionSeries {
+  return runAtOnce(seriesSteps(snapshot, limits));
 }
 
 /** Sessions per state, with ACTIVE and SLEEP present (zero) even when no session is in them. */
@@ -177,11 +166,27 @@ function tenantStates(schemas: CountTree, base: Labels): Series[] {
 
 const memo = new WeakMap<TargetSnapshot, { limits: FoldingLimits; series: SessionSeries }>();
 
+const sameLimits = (a: FoldingLimits, b: FoldingLimits): boolean =>
+  a.max_clients_per_tenant === b.max_clients_per_tenant &&
+  a.max_dbs_per_tenant === b.max_dbs_per_tenant &&
+  a.max_users_per_tenant === b.max_users_per_tenant &&
+  a.max_versions_per_tenant === b.max_versions_per_tenant;
+
 /** A snapshot changes once per scrape interval while /metrics may be read far more often. */
 export function snapshotSeries(snapshot: TargetSnapshot, limits: FoldingLimits): SessionSeries {
   const known = memo.get(snapshot);
-  if (known && known.limits === limits) return known.series;
+  if (known && sameLimits(known.limits, limits)) return known.series;
   const series = sessionSeries(snapshot, limits);
   memo.set(snapshot, { limits, series });
   return series;
+}
+
+/**
+ * Computes the snapshot's series in time slices, before the snapshot is served: done inside the
+ * first /metrics request, 100k sessions would hold the event loop for as long as that takes.
+ */
+export async function prepareSeries(snapshot: TargetSnapshot, limits: FoldingLimits): Promise<void> {
+  const known = memo.get(snapshot);
+  if (known && sameLimits(known.limits, limits)) return;
+  memo.set(snapshot, { limits, series: await runInSlices(seriesSteps(snapshot, limits)) });
 }
