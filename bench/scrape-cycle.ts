@@ -1,0 +1,147 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Connection } from 'mysql2/promise';
+import { targetSchema } from '../src/config/schema.js';
+import { buildSnapshot } from '../src/snapshot/build.js';
+import type { Enrichment } from '../src/snapshot/enrichment.js';
+import { SessionTracker } from '../src/snapshot/identity.js';
+import { createTargetSource } from '../src/sources/target-source.js';
+import type { SessionSource, SourceRead } from '../src/sources/source.js';
+import { prepareSeries, snapshotSeries, type FoldingLimits } from '../src/views/session-series.js';
+import type { TestDatabase } from '../test/support/mariadb.js';
+import { median } from './results.js';
+
+/** The columns the oceanbase reader selects from a 4.3 view: the bare query reads the same. */
+const BARE_SQL =
+  'SELECT SVR_IP, SVR_PORT, ID, USER, HOST, DB, TENANT, COMMAND, TIME, STATE, SQL_PORT, PROXY_SESSID, USER_CLIENT_IP, ACTION, ' +
+  'MODULE, CLIENT_INFO, LEVEL, SAMPLE_PERCENTAGE, RECORD_POLICY, SQL_ID, TOTAL_CPU_TIME, MEMORY_USAGE FROM oceanbase.`GV$OB_PROCESSLIST`';
+
+export const DEFAULT_LIMITS: FoldingLimits = {
+  max_clients_per_tenant: 50,
+  max_dbs_per_tenant: 50,
+  max_users_per_tenant: 50,
+  max_versions_per_tenant: 20,
+};
+
+/** Wall and CPU time of one piece of work, and the longest event-loop stall while it ran. */
+export interface Timing {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly stallMs: number;
+}
+
+export interface CycleMeasurement {
+  /** A bare mysql2 query of the same rows, the floor a scrape is measured against. */
+  readonly bare: Timing;
+  /** Source read + buildSnapshot + sessionSeries. */
+  readonly scrape: Timing;
+  /** Longest stall over every scrape round (scrape.stallMs is the median round's longest). */
+  readonly worstScrapeStallMs: number;
+  /** Longest stall of this process doing nothing for as long as the scrapes took: the machine's own noise. */
+  readonly idleStallMs: number;
+  readonly sessions: number;
+}
+
+/**
+ * Times `work` on this process: wall clock, CPU (user + system, so mysql2's parsing counts) and
+ * the longest event-loop delay, sampled every millisecond.
+ */
+export async function timed(work: () => Promise<unknown>): Promise<Timing> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await work();
+  const wallMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  // A stall at the very end shows only when the next timer fires.
+  await sleep(5);
+  histogram.disable();
+  return { wallMs, cpuMs: (used.user + used.system) / 1000, stallMs: histogram.max / 1e6 };
+}
+
+function medianTiming(timings: readonly Timing[]): Timing {
+  return {
+    wallMs: median(timings.map((t) => t.wallMs)),
+    cpuMs: median(timings.map((t) => t.cpuMs)),
+    stallMs: median(timings.map((t) => t.stallMs)),
+  };
+}
+
+export function openBenchSource(db: TestDatabase): SessionSource {
+  return createTargetSource(targetSchema.parse({ name: 'bench', url: db.url, flavor: 'oceanbase' }), 120_000);
+}
+
+/** One scrape cycle as the exporter runs it, minus the Prometheus text rendering. */
+export async function scrapeCycle(source: SessionSource, tracker: SessionTracker, enrichment: Enrichment): Promise<number> {
+  const read = await source.read();
+  const snapshot = await buildSnapshot('bench', read, tracker, enrichment, Date.now());
+  await prepareSeries(snapshot, DEFAULT_LIMITS);
+  return snapshotSeries(snapshot, DEFAULT_LIMITS).sessions.length;
+}
+
+export async function bareFetch(connection: Connection): Promise<number> {
+  const [rows] = await connection.query(BARE_SQL);
+  return (rows as unknown[]).length;
+}
+
+/**
+ * Alternates bare fetches and scrape cycles (after one warm-up of each, which also gives the
+ * tracker its baseline), so that drift affects both alike; medians of `rounds`.
+ */
+export async function measureCycle(db: TestDatabase, enrichment: Enrichment, rounds: number): Promise<CycleMeasurement> {
+  const bare = await db.connect();
+  const source = openBenchSource(db);
+  const tracker = new SessionTracker();
+  try {
+    const sessions = await bareFetch(bare);
+    await scrapeCycle(source, tracker, enrichment);
+    const bareTimes: Timing[] = [];
+    const scrapeTimes: Timing[] = [];
+    for (let round = 0; round < rounds; round++) {
+      bareTimes.push(await timed(() => bareFetch(bare)));
+      scrapeTimes.push(await timed(() => scrapeCycle(source, tracker, enrichment)));
+    }
+    const scrape = medianTiming(scrapeTimes);
+    const idle = await timed(() => sleep(Math.max(1000, scrape.wallMs * rounds)));
+    return {
+      bare: medianTiming(bareTimes),
+      scrape,
+      worstScrapeStallMs: Math.max(...scrapeTimes.map((t) => t.stallMs)),
+      idleStallMs: idle.stallMs,
+      sessions,
+    };
+  } finally {
+    await bare.end();
+    await source.close();
+  }
+}
+
+/** buildSnapshot alone over one read, with each enrichment: what locating and classifying add. */
+export async function measureEnrichment(
+  db: TestDatabase,
+  enrichments: { readonly plain: Enrichment; readonly enriched: Enrichment },
+  rounds: number,
+): Promise<{ plainMs: number; enrichedMs: number; distinctAddresses: number }> {
+  const source = openBenchSource(db);
+  let read: SourceRead;
+  try {
+    read = await source.read();
+  } finally {
+    await source.close();
+  }
+  const plainTimes: number[] = [];
+  const enrichedTimes: number[] = [];
+  let distinctAddresses = 0;
+  for (let round = 0; round < rounds; round++) {
+    plainTimes.push((await timed(() => buildSnapshot('bench', read, new SessionTracker(), enrichments.plain, 0))).wallMs);
+    enrichedTimes.push(
+      (
+        await timed(async () => {
+          distinctAddresses = (await buildSnapshot('bench', read, new SessionTracker(), enrichments.enriched, 0)).locations.size;
+        })
+      ).wallMs,
+    );
+  }
+  return { plainMs: median(plainTimes), enrichedMs: median(enrichedTimes), distinctAddresses };
+}
