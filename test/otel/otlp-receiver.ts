@@ -58,6 +58,8 @@ export interface ReceivedExport {
   readonly points: readonly ReceivedPoint[];
   /** How the receiver answered it. */
   readonly answer: ReceiverMode;
+  /** Epoch milliseconds of arrival. */
+  readonly at: number;
 }
 
 /** ok: 200; unavailable: 503 (retryable); hang: never answers. */
@@ -148,7 +150,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       } catch (error) {
         return void res.writeHead(400, { 'content-type': 'text/plain' }).end(String(error));
       }
-      requests.push({ contentType, headers: req.headers, body, ...decoded, answer: mode });
+      requests.push({ contentType, headers: req.headers, body, ...decoded, answer: mode, at: Date.now() });
       if (mode === 'hang') {
         held.add(res);
         res.on('close', () => held.delete(res));
