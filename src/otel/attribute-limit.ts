@@ -10,15 +10,15 @@ export const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
 export const OVERFLOW_KEY = `${OVERFLOW_ATTRIBUTE}=true`;
 
 export function withKey(series: Series): KeyedSeries {
-  return { ...series, key: attributeKey(series.labels) };
+  return { labels: series.labels, value: series.value, key: attributeKey(series.labels) };
 }
 
-/** Independent of the order in which the labels were built. */
+/**
+ * Identifies an attribute set within one instrument, whose series all come from one view that
+ * builds its labels in one order (a native JSON.stringify is several times faster than sorting).
+ */
 export function attributeKey(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((name) => `${name}\u0000${labels[name]}`)
-    .join('\u0001');
+  return JSON.stringify(labels);
 }
 
 export interface Limited {

@@ -29,8 +29,8 @@ export class CounterHistory {
       const continued = before !== undefined && s.value >= before.value;
       const startMs = continued ? before.startMs : this.previousAt;
       next.set(s.key, { startMs, value: s.value });
-      if (temporality === 'cumulative') return { ...s, startMs };
-      return { ...s, startMs: this.previousAt, value: continued ? s.value - before.value : s.value };
+      if (temporality === 'cumulative') return { labels: s.labels, key: s.key, value: s.value, startMs };
+      return { labels: s.labels, key: s.key, value: continued ? s.value - before.value : s.value, startMs: this.previousAt };
     });
     this.previous = next;
     this.previousAt = now;
