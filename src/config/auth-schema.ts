@@ -10,6 +10,7 @@ import { secretString } from './secret-string.js';
 export const authSchema = z.strictObject({
   obshell: obshellAuthConfigSchema.safeExtend({ password: secretString.optional() }).optional(),
   dashboard: tokensFileAuthSchema.optional(),
+  dbss: tokensFileAuthSchema.optional(),
 });
 
 export type AuthConfig = z.output<typeof authSchema>;

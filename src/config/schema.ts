@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { geoIpConfigSchema } from '../geoip/config.js';
+import { historySectionSchema } from '../history-prometheus/config.js';
 import { otlpConfigSchema } from '../otel/config.js';
 import { clientVersionsConfigSchema } from '../versions/config.js';
 import { authSchema } from './auth-schema.js';
@@ -80,6 +81,8 @@ export const configSchema = z
     client_versions: clientVersionsConfigSchema.default(clientVersionsConfigSchema.parse({})),
     /** Present: push the session metrics over OTLP/HTTP (docs/opentelemetry.md). */
     otlp: otlpConfigSchema.optional(),
+    /** Present: keep session history for the DBSS statistics (docs/history.md, docs/dbss-api.md). */
+    history: historySectionSchema.optional(),
   })
   .superRefine((config, ctx) => {
     if (config.scrape_timeout !== undefined && config.scrape_timeout > config.scrape_interval) {

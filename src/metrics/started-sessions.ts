@@ -17,16 +17,34 @@ type Counters = Map<string, Map<string, Map<string, Map<string, Counter>>>>;
  */
 export class StartedSessions {
   private readonly byTarget = new Map<string, Counters>();
+  /** Per target, when its counters began: the takenAt of the baseline snapshot. */
+  private readonly baselines = new Map<string, number>();
 
   add(snapshot: TargetSnapshot): void {
-    const counters = this.byTarget.get(snapshot.target) ?? new Map();
-    this.byTarget.set(snapshot.target, counters);
+    let counters = this.byTarget.get(snapshot.target);
+    if (!counters) {
+      counters = new Map();
+      this.byTarget.set(snapshot.target, counters);
+      this.baselines.set(snapshot.target, snapshot.takenAt);
+    }
     for (const session of snapshot.started) counterOf(counters, snapshot.target, session).value++;
     for (const session of snapshot.sessions) counterOf(counters, snapshot.target, session);
   }
 
   forgetTargetsExcept(names: ReadonlySet<string>): void {
-    for (const target of this.byTarget.keys()) if (!names.has(target)) this.byTarget.delete(target);
+    for (const target of this.byTarget.keys()) {
+      if (names.has(target)) continue;
+      this.byTarget.delete(target);
+      this.baselines.delete(target);
+    }
+  }
+
+  /**
+   * Per target, the baseline's time in seconds. The Prometheus-backed history reads it to tell
+   * one run of the counters from the next: a new value means they started again from zero.
+   */
+  baselineSeries(): Series[] {
+    return [...this.baselines].map(([target, takenAt]) => ({ labels: { target }, value: takenAt / 1000 }));
   }
 
   series(): Series[] {

@@ -1,0 +1,26 @@
+import type { TargetSnapshot } from '../snapshot/snapshot.js';
+import { CountTree } from './count-tree.js';
+import type { Series } from './session-series.js';
+
+const SEPARATOR = '\u0000';
+const cache = new WeakMap<TargetSnapshot, readonly Series[]>();
+
+/**
+ * Sessions open at the snapshot per target, tenant, db, user and client_ip, unfolded: the
+ * Prometheus-backed history counts the sessions alive at a window's start from it, so it must
+ * carry exactly the labels of dbsession_sessions_started_total (clarification 4). Computed once
+ * per snapshot, however many collections read it.
+ */
+export function openSessionSeries(snapshot: TargetSnapshot): readonly Series[] {
+  let series = cache.get(snapshot);
+  if (series === undefined) {
+    const tree = new CountTree();
+    for (const s of snapshot.sessions) tree.add(s.tenant).add(s.db).add(s.user).add(s.client_ip);
+    series = [...tree.sumBy(4, (path) => path.join(SEPARATOR))].map(([key, value]) => {
+      const [tenant = '', db = '', user = '', client_ip = ''] = key.split(SEPARATOR);
+      return { labels: { target: snapshot.target, tenant, db, user, client_ip }, value };
+    });
+    cache.set(snapshot, series);
+  }
+  return series;
+}
