@@ -1,13 +1,17 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'mysql2/promise';
 import { targetSchema } from '../src/config/schema.js';
+import { createLogger } from '../src/logging/logger.js';
+import { TargetScraper } from '../src/scrape/target-scraper.js';
 import { buildSnapshot } from '../src/snapshot/build.js';
 import type { Enrichment } from '../src/snapshot/enrichment.js';
 import { SessionTracker } from '../src/snapshot/identity.js';
+import type { Session } from '../src/snapshot/session.js';
 import { createTargetSource } from '../src/sources/target-source.js';
 import type { SessionSource, SourceRead } from '../src/sources/source.js';
-import { prepareSeries, snapshotSeries, type FoldingLimits } from '../src/views/session-series.js';
+import type { FoldingLimits } from '../src/views/session-series.js';
 import type { TestDatabase } from '../test/support/mariadb.js';
 import { median } from './results.js';
 
@@ -33,7 +37,7 @@ export interface Timing {
 export interface CycleMeasurement {
   /** A bare mysql2 query of the same rows, the floor a scrape is measured against. */
   readonly bare: Timing;
-  /** Source read + buildSnapshot + sessionSeries. */
+  /** Source read + snapshot + series, as the exporter's scraper runs them. */
   readonly scrape: Timing;
   /** Longest stall over every scrape round (scrape.stallMs is the median round's longest). */
   readonly worstScrapeStallMs: number;
@@ -72,12 +76,26 @@ export function openBenchSource(db: TestDatabase): SessionSource {
   return createTargetSource(targetSchema.parse({ name: 'bench', url: db.url, flavor: 'oceanbase' }), 120_000);
 }
 
-/** One scrape cycle as the exporter runs it, minus the Prometheus text rendering. */
-export async function scrapeCycle(source: SessionSource, tracker: SessionTracker, enrichment: Enrichment): Promise<number> {
-  const read = await source.read();
-  const snapshot = await buildSnapshot('bench', read, tracker, enrichment, Date.now());
-  await prepareSeries(snapshot, DEFAULT_LIMITS);
-  return snapshotSeries(snapshot, DEFAULT_LIMITS).sessions.length;
+const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+/** The exporter's own scraper of one target: each scrapeNow() is one cycle, exactly as served. */
+function benchScraper(source: SessionSource, enrichment: Enrichment): TargetScraper {
+  return new TargetScraper({
+    target: 'bench',
+    source,
+    intervalMs: 3_600_000,
+    enrichment: () => enrichment,
+    limits: () => DEFAULT_LIMITS,
+    log: createLogger('error', discard),
+    onSnapshot: () => undefined,
+  });
+}
+
+/** One scrape cycle (read, snapshot, series) through the scraper; fails when the scrape did. */
+async function scrapeCycle(scraper: TargetScraper): Promise<void> {
+  await scraper.scrapeNow();
+  const status = scraper.scrapeStatus();
+  if (!status.up) throw new Error(`scrape failed: ${status.lastError}`);
 }
 
 export async function bareFetch(connection: Connection): Promise<number> {
@@ -91,16 +109,15 @@ export async function bareFetch(connection: Connection): Promise<number> {
  */
 export async function measureCycle(db: TestDatabase, enrichment: Enrichment, rounds: number): Promise<CycleMeasurement> {
   const bare = await db.connect();
-  const source = openBenchSource(db);
-  const tracker = new SessionTracker();
+  const scraper = benchScraper(openBenchSource(db), enrichment);
   try {
     const sessions = await bareFetch(bare);
-    await scrapeCycle(source, tracker, enrichment);
+    await scrapeCycle(scraper);
     const bareTimes: Timing[] = [];
     const scrapeTimes: Timing[] = [];
     for (let round = 0; round < rounds; round++) {
       bareTimes.push(await timed(() => bareFetch(bare)));
-      scrapeTimes.push(await timed(() => scrapeCycle(source, tracker, enrichment)));
+      scrapeTimes.push(await timed(() => scrapeCycle(scraper)));
     }
     const scrape = medianTiming(scrapeTimes);
     const idle = await timed(() => sleep(Math.max(1000, scrape.wallMs * rounds)));
@@ -113,7 +130,7 @@ export async function measureCycle(db: TestDatabase, enrichment: Enrichment, rou
     };
   } finally {
     await bare.end();
-    await source.close();
+    await scraper.stop();
   }
 }
 
@@ -124,9 +141,10 @@ export async function measureEnrichment(
   rounds: number,
 ): Promise<{ plainMs: number; enrichedMs: number; distinctAddresses: number }> {
   const source = openBenchSource(db);
+  const sessions: Session[] = [];
   let read: SourceRead;
   try {
-    read = await source.read();
+    read = { ...(await source.read((session) => sessions.push(session))), sessions };
   } finally {
     await source.close();
   }

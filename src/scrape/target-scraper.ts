@@ -2,11 +2,11 @@ import type { Logger } from '../logging/logger.js';
 import { TimeoutError } from '../sources/connection-pool.js';
 import { isStatementTimeout } from '../sources/statement-timeout.js';
 import type { SessionSource } from '../sources/source.js';
-import { buildSnapshot } from '../snapshot/build.js';
+import { SnapshotBuilder } from '../snapshot/build.js';
 import type { Enrichment } from '../snapshot/enrichment.js';
 import { SessionTracker } from '../snapshot/identity.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
-import { prepareSeries, type FoldingLimits } from '../views/session-series.js';
+import { prepareSeries, SeriesTally, type FoldingLimits } from '../views/session-series.js';
 
 /** What the exporter knows about one target's scraping, for self-metrics and readiness. */
 export interface ScrapeStatus {
@@ -118,9 +118,12 @@ export class TargetScraper {
   private async scrape(): Promise<void> {
     const started = performance.now();
     try {
-      const read = await this.options.source.read();
-      const snapshot = await buildSnapshot(this.options.target, read, this.tracker, this.options.enrichment(), Date.now());
-      await prepareSeries(snapshot, this.options.limits());
+      // One pass as rows arrive: enriched, identified and counted for the series.
+      const builder = new SnapshotBuilder(this.options.target, this.tracker, this.options.enrichment(), Date.now());
+      const tally = new SeriesTally();
+      const read = await this.options.source.read((session) => tally.add(builder.add(session)));
+      const snapshot = builder.finish(read, Date.now());
+      await prepareSeries(snapshot, this.options.limits(), tally);
       this.snapshot = snapshot;
       this.finish(started, { up: true, lastSuccessAt: snapshot.takenAt, lastError: null });
       if (!this.stopped) this.options.onSnapshot(snapshot);

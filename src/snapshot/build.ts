@@ -1,15 +1,65 @@
-import type { SourceRead } from '../sources/source.js';
+import type { ReadSummary, SourceRead } from '../sources/source.js';
 import type { ClientVersion, Enrichment } from './enrichment.js';
-import type { SessionTracker } from './identity.js';
+import type { Observing, SessionTracker } from './identity.js';
 import type { EnrichedSession, GeoLocation, Session } from './session.js';
 import type { TargetSnapshot } from './snapshot.js';
 import { forEachInSlices } from '../event-loop/time-slices.js';
 
 /**
- * Turns one read into the immutable snapshot every view and adapter reads. Each distinct client
- * address is located once, however many sessions it has. The per-session work runs in time
- * slices, so a scrape of 100k sessions never holds the event loop for long.
+ * Builds the immutable snapshot every view and adapter reads from one read's sessions, enriched
+ * and identified as they arrive, so that a session from the database is garbage as soon as its
+ * enriched copy exists. Each distinct client address is located once, however many sessions
+ * it has. Dropped without `finish` (a failed read), it leaves the tracker as it was.
  */
+export class SnapshotBuilder {
+  private readonly sessions: EnrichedSession[] = [];
+  private readonly locations = new Map<string, GeoLocation>();
+  private readonly observing: Observing<EnrichedSession>;
+
+  /** `now` is when the read started: what a session first seen in it is first seen at. */
+  constructor(
+    private readonly target: string,
+    tracker: SessionTracker,
+    private readonly enrichment: Enrichment,
+    now: number,
+  ) {
+    this.observing = tracker.begin(now);
+  }
+
+  add(session: Session): EnrichedSession {
+    const added = Object.freeze(enriched(session, this.locate(session.client_ip), this.enrichment.classify(session)));
+    this.sessions.push(added);
+    this.observing.see(added);
+    return added;
+  }
+
+  finish(read: ReadSummary, takenAt: number): TargetSnapshot {
+    const { firstSeen, started } = this.observing.finish();
+    return Object.freeze({
+      target: this.target,
+      flavor: read.flavor,
+      takenAt,
+      tenants: read.tenants,
+      databases: read.databases,
+      sessions: Object.freeze(this.sessions),
+      firstSeen,
+      started,
+      locations: this.locations,
+      processPrivilege: read.processPrivilege,
+    });
+  }
+
+  private locate(ip: string): GeoLocation {
+    let location = this.locations.get(ip);
+    if (!location) {
+      location = this.enrichment.locate(ip);
+      this.locations.set(ip, location);
+    }
+    return location;
+  }
+}
+
+/** The snapshot of a read already in memory, built in time slices. */
 export async function buildSnapshot(
   target: string,
   read: SourceRead,
@@ -17,35 +67,9 @@ export async function buildSnapshot(
   enrichment: Enrichment,
   takenAt: number,
 ): Promise<TargetSnapshot> {
-  const locations = new Map<string, GeoLocation>();
-  const locate = (ip: string): GeoLocation => {
-    let location = locations.get(ip);
-    if (!location) {
-      location = enrichment.locate(ip);
-      locations.set(ip, location);
-    }
-    return location;
-  };
-  const sessions: EnrichedSession[] = [];
-  const observing = tracker.begin<EnrichedSession>(takenAt);
-  await forEachInSlices(read.sessions, (session) => {
-    const enrichedSession = Object.freeze(enriched(session, locate(session.client_ip), enrichment.classify(session)));
-    sessions.push(enrichedSession);
-    observing.see(enrichedSession);
-  });
-  const { firstSeen, started } = observing.finish();
-  return Object.freeze({
-    target,
-    flavor: read.flavor,
-    takenAt,
-    tenants: read.tenants,
-    databases: read.databases,
-    sessions: Object.freeze(sessions),
-    firstSeen,
-    started,
-    locations,
-    processPrivilege: read.processPrivilege,
-  });
+  const builder = new SnapshotBuilder(target, tracker, enrichment, takenAt);
+  await forEachInSlices(read.sessions, (session) => builder.add(session));
+  return builder.finish(read, takenAt);
 }
 
 /**

@@ -4,7 +4,7 @@ import { sessionKey, ACTIVE, SLEEP } from '../snapshot/session.js';
 import { hostAddress } from './host-address.js';
 import { limitStatementTime } from './statement-timeout.js';
 import { finiteNumber, integer, numberOrNull, text } from './row-values.js';
-import { MAX_INFO_BYTES, type FlavorReader, type ReadContext, type SessionRef, type SourceRead } from './source.js';
+import { MAX_INFO_BYTES, type FlavorReader, type ReadContext, type SessionRef, type ReadSummary } from './source.js';
 
 /** Server threads that are not client sessions (clarification 6). */
 const SYSTEM_COMMANDS = new Set(['Daemon', 'Binlog Dump', 'Binlog Dump GTID']);
@@ -42,11 +42,13 @@ export const mysqlReader: FlavorReader = {
     await limitStatementTime(connection, statementTimeoutMs, mariadb ? ['max_statement_time'] : ['max_execution_time']);
   },
 
-  async read(connection, context): Promise<SourceRead> {
+  async read(connection, context, sink): Promise<ReadSummary> {
     const [rows] = await connection.query<ProcessRow[]>(PROCESSLIST_SQL);
     const [limits] = await connection.query<RowDataPacket[]>(LIMITS_SQL);
     const clients = await readClientAttributes(connection);
-    const sessions = rows.filter((row) => isClientSession(row, context)).map((row) => toSession(row, context, clients));
+    // Connect attributes come after the processlist, so rows wait for them: a server's
+    // max_connections bounds how many.
+    for (const row of rows) if (isClientSession(row, context)) sink(toSession(row, context, clients));
     const limitRow = limits[0];
     return {
       flavor: 'mysql',
@@ -54,7 +56,6 @@ export const mysqlReader: FlavorReader = {
         { name: context.mysqlTenant, id: null, connectionLimit: numberOrNull(limitRow?.max_connections), locked: false },
       ],
       databases: [],
-      sessions,
       processPrivilege: Number(limitRow?.has_process ?? 0) > 0,
     };
   },

@@ -7,7 +7,7 @@ import { limitStatementTime } from './statement-timeout.js';
 import { finiteNumber, integer, numberOrNull, text } from './row-values.js';
 import { forEachRow } from './row-stream.js';
 import { StringPool } from './string-pool.js';
-import { MAX_INFO_BYTES, type FlavorReader, type ReadContext, type SessionRef, type SourceRead } from './source.js';
+import { MAX_INFO_BYTES, type FlavorReader, type ReadContext, type SessionRef, type ReadSummary } from './source.js';
 
 const PROCESSLIST = 'oceanbase.`GV$OB_PROCESSLIST`';
 
@@ -61,18 +61,17 @@ export const oceanbaseReader: FlavorReader = {
     await limitStatementTime(connection, statementTimeoutMs, ['ob_query_timeout']);
   },
 
-  async read(connection, context): Promise<SourceRead> {
+  async read(connection, context, sink): Promise<ReadSummary> {
     const shape = await viewShape(connection);
     const tenants = await readTenants(connection, context.tenants);
     const watched = new Set(tenants.map((t) => t.name));
     const pools = newPools();
-    const sessions: Session[] = [];
     await forEachRow(connection, { sql: `SELECT ${shape.select} FROM ${PROCESSLIST}`, rowsAsArray: true }, (row) => {
       if (!watched.has(text(row[AT.TENANT]))) return;
       if (isOwnSession(row, context)) return;
-      sessions.push(toSession(row, shape, pools));
+      sink(toSession(row, shape, pools));
     });
-    return { flavor: 'oceanbase', tenants, databases: await readDatabases(connection, tenants), sessions, processPrivilege: null };
+    return { flavor: 'oceanbase', tenants, databases: await readDatabases(connection, tenants), processPrivilege: null };
   },
 
   async readInfo(connection, refs) {

@@ -2,14 +2,21 @@ import type { Connection } from 'mysql2/promise';
 import type { Session } from '../snapshot/session.js';
 import type { DatabaseInfo, Flavor, TenantInfo } from '../snapshot/snapshot.js';
 
-/** What one read of a target returns, before enrichment. */
-export interface SourceRead {
+/** What one read of a target says besides its sessions, which it hands over one by one. */
+export interface ReadSummary {
   readonly flavor: Flavor;
   readonly tenants: readonly TenantInfo[];
   readonly databases: readonly DatabaseInfo[];
-  readonly sessions: readonly Session[];
   readonly processPrivilege: boolean | null;
 }
+
+/** One read with its sessions in memory, before enrichment. */
+export interface SourceRead extends ReadSummary {
+  readonly sessions: readonly Session[];
+}
+
+/** Takes each session of a read as soon as it is parsed. */
+export type SessionSink = (session: Session) => void;
 
 /** Identifies a session whose SQL text an API wants. */
 export interface SessionRef {
@@ -20,7 +27,11 @@ export interface SessionRef {
 
 /** The only way anything reaches a database. */
 export interface SessionSource {
-  read(): Promise<SourceRead>;
+  /**
+   * Reads the target once, handing every session to `sink` as soon as it is parsed: a read never
+   * holds all its rows, so at 100k sessions only what the sink keeps outlives the row.
+   */
+  read(sink: SessionSink): Promise<ReadSummary>;
   /** SQL text (`info`) of these sessions, capped at 64 KiB each; keyed by sessionKey. */
   readInfo(refs: readonly SessionRef[]): Promise<ReadonlyMap<string, string>>;
   close(): Promise<void>;
@@ -45,7 +56,7 @@ export interface ReadContext {
 export interface FlavorReader {
   readonly flavor: Flavor;
   prepare(connection: Connection, statementTimeoutMs: number, serverVersion: string): Promise<void>;
-  read(connection: Connection, context: ReadContext): Promise<SourceRead>;
+  read(connection: Connection, context: ReadContext, sink: SessionSink): Promise<ReadSummary>;
   readInfo(connection: Connection, refs: readonly SessionRef[]): Promise<ReadonlyMap<string, string>>;
 }
 

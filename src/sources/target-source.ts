@@ -4,7 +4,7 @@ import { ConnectionPool, targetAddress } from './connection-pool.js';
 import { detectFlavor, identifyServer } from './detect.js';
 import { mysqlReader } from './mysql.js';
 import { oceanbaseReader } from './oceanbase.js';
-import type { FlavorReader, ReadContext, SessionRef, SessionSource, SourceRead } from './source.js';
+import type { FlavorReader, ReadContext, SessionRef, SessionSource, ReadSummary, SessionSink } from './source.js';
 
 const READERS: Record<'mysql' | 'oceanbase', FlavorReader> = { mysql: mysqlReader, oceanbase: oceanbaseReader };
 
@@ -32,7 +32,7 @@ export function createTargetSource(target: TargetConfig, timeoutMs: number): Ses
   const readerOf = (connection: Connection): FlavorReader => readers.get(connection) ?? mysqlReader;
 
   return {
-    read(): Promise<SourceRead> {
+    read(sink: SessionSink): Promise<ReadSummary> {
       return pool.use((connection) => {
         const context: ReadContext = {
           host,
@@ -42,7 +42,7 @@ export function createTargetSource(target: TargetConfig, timeoutMs: number): Ses
           ownThreadIds: pool.ownThreadIds(),
           ownUser: user.split(/[@#]/)[0] ?? user,
         };
-        return readerOf(connection).read(connection, context);
+        return readerOf(connection).read(connection, context, sink);
       });
     },
     readInfo(refs: readonly SessionRef[]) {

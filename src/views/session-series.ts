@@ -1,5 +1,5 @@
 import { ACTIVE, SLEEP, type EnrichedSession } from '../snapshot/session.js';
-import type { TargetSnapshot, TenantInfo } from '../snapshot/snapshot.js';
+import type { TargetSnapshot } from '../snapshot/snapshot.js';
 import { runAtOnce, runInSlices } from '../event-loop/time-slices.js';
 import { CountTree } from './count-tree.js';
 import { OTHER, topValues } from './top-n.js';
@@ -61,15 +61,13 @@ class TenantTally {
   }
 }
 
-/** Tallies of one snapshot: what every gauge needs, whatever the folding limits. */
-class SnapshotTally {
-  /** Known tenants first, even without sessions. */
-  readonly tenants: Map<string, TenantTally>;
+/**
+ * Tallies of one snapshot's sessions: what every gauge needs, whatever the folding limits. Fed
+ * one session at a time, so that a scrape can tally sessions as they arrive.
+ */
+export class SeriesTally {
+  readonly tenants = new Map<string, TenantTally>();
   readonly observers = new CountTree();
-
-  constructor(tenants: readonly TenantInfo[]) {
-    this.tenants = new Map(tenants.map((t) => [t.name, new TenantTally()]));
-  }
 
   add(session: EnrichedSession): void {
     let tenant = this.tenants.get(session.tenant);
@@ -103,17 +101,24 @@ function withLabels(base: Labels, names: readonly string[], values: readonly str
 
 const versionKey = (client: string, version: string): string => `${client}/${version}`;
 
-/**
- * The series of one snapshot as steps, one per session tallied and one per tenant folded, so that
- * they can run at once or in time slices.
- */
+/** The series of one snapshot as steps, one per session tallied: see foldSteps. */
 function* seriesSteps(snapshot: TargetSnapshot, limits: FoldingLimits): Generator<void, SessionSeries> {
-  const target = snapshot.target;
-  const tally = new SnapshotTally(snapshot.tenants);
+  const tally = new SeriesTally();
   for (const session of snapshot.sessions) {
     tally.add(session);
     yield;
   }
+  return yield* foldSteps(snapshot, tally, limits);
+}
+
+/**
+ * The series from the tally of a snapshot's sessions, as steps (one per tenant) so that they can
+ * run at once or in time slices. Known tenants come first and get zero-filled series.
+ */
+function* foldSteps(snapshot: TargetSnapshot, tally: SeriesTally, limits: FoldingLimits): Generator<void, SessionSeries> {
+  const target = snapshot.target;
+  const tenants = new Map<string, TenantTally>(snapshot.tenants.map((t) => [t.name, tally.tenants.get(t.name) ?? new TenantTally()]));
+  for (const [name, t] of tally.tenants) if (!tenants.has(name)) tenants.set(name, t);
   const result = {
     sessions: [] as Series[],
     tenantSessions: [] as Series[],
@@ -124,7 +129,7 @@ function* seriesSteps(snapshot: TargetSnapshot, limits: FoldingLimits): Generato
     countrySessions: [] as Series[],
     clientVersionSessions: [] as Series[],
   };
-  for (const [tenant, t] of tally.tenants) {
+  for (const [tenant, t] of tenants) {
     const base = { target, tenant };
     const db = topValues(t.schemas.counts(), limits.max_dbs_per_tenant);
     const user = topValues(t.schemas.sumBy(3, ([, u = '']) => u), limits.max_users_per_tenant);
@@ -184,9 +189,11 @@ export function snapshotSeries(snapshot: TargetSnapshot, limits: FoldingLimits):
 /**
  * Computes the snapshot's series in time slices, before the snapshot is served: done inside the
  * first /metrics request, 100k sessions would hold the event loop for as long as that takes.
+ * `tally`, when given, holds the snapshot's sessions already counted as they were read.
  */
-export async function prepareSeries(snapshot: TargetSnapshot, limits: FoldingLimits): Promise<void> {
+export async function prepareSeries(snapshot: TargetSnapshot, limits: FoldingLimits, tally?: SeriesTally): Promise<void> {
   const known = memo.get(snapshot);
   if (known && sameLimits(known.limits, limits)) return;
-  memo.set(snapshot, { limits, series: await runInSlices(seriesSteps(snapshot, limits)) });
+  const steps = tally ? foldSteps(snapshot, tally, limits) : seriesSteps(snapshot, limits);
+  memo.set(snapshot, { limits, series: await runInSlices(steps) });
 }
