@@ -1,8 +1,11 @@
 import { hostname } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import type { Config } from './config/schema.js';
 import { ConfigError, defaultConfig, loadConfigFile } from './config/load.js';
 import { openGeoIp } from './geoip/resolver.js';
+import { openHistory } from './history/history-mode.js';
 import { createAppgateApi } from './http/appgate/router.js';
+import { createDbssApi } from './http/dbss/router.js';
 import { BasicAuthGuard } from './http/basic-auth.js';
 import { createHttpApp, listenHttp } from './http/server.js';
 import { loadWebConfig, NO_WEB_CONFIG, tlsChangeNeedsRestart, WebConfigError, type WebConfig } from './http/web-config.js';
@@ -11,6 +14,7 @@ import { createObshellApi } from './http/obshell/router.js';
 import { parseListenAddress } from './http/listen-address.js';
 import { BearerTokens, TokenGate } from './http/tokens-file.js';
 import type { Logger } from './logging/logger.js';
+import { historyMetrics } from './metrics/history-metrics.js';
 import { createPrometheusRegistry } from './metrics/prometheus.js';
 import { StartedSessions } from './metrics/started-sessions.js';
 import { OtlpPush } from './otel/otlp-push.js';
@@ -42,9 +46,8 @@ async function readConfig(path: string | undefined): Promise<Config> {
   return path === undefined ? defaultConfig() : loadConfigFile(path);
 }
 
-/** `auth.dashboard`: none means the dashboard is open (clarification 3). */
-async function readDashboardTokens(config: Config): Promise<BearerTokens | undefined> {
-  const path = config.auth?.dashboard?.tokens_file;
+/** `auth.dashboard.tokens_file`, `auth.dbss.tokens_file`: none means the API family is open (clarification 3). */
+async function readTokens(path: string | undefined): Promise<BearerTokens | undefined> {
   return path === undefined ? undefined : BearerTokens.read(path);
 }
 
@@ -65,11 +68,17 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
   // reopened leaves the loaded one in use.
   let geo = await openGeoIp(config.geoip, log);
   let classify = createClientClassifier(config.client_versions);
-  const dashboardGate = new TokenGate(await readDashboardTokens(config), { api: 'dashboard', log });
+  const dashboardGate = new TokenGate(await readTokens(config.auth?.dashboard?.tokens_file), { api: 'dashboard', log });
+  const dbssGate = new TokenGate(await readTokens(config.auth?.dbss?.tokens_file), { api: 'dbss', log });
+  // History settings apply at start only: the embedded store holds its directory while running.
+  const history = await openHistory(config.history, log);
   const manager = new ScrapeManager({
     log,
     enrichment: () => ({ locate: (ip) => geo.lookup(ip), classify }),
-    onSnapshot: (snapshot: TargetSnapshot) => started.add(snapshot),
+    onSnapshot: (snapshot: TargetSnapshot) => {
+      started.add(snapshot);
+      history.recorder.observe(snapshot);
+    },
   });
   const obshell = await createObshellApi({ store: manager, log }, config);
   const otlp = new OtlpPush({
@@ -88,7 +97,8 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
       if (restart) throw new WebConfigError(`${options.webConfigPath}: ${restart}`);
       const applyObshell = await obshell.prepare(next);
       const applyNextOtlp = await otlp.prepare(next.otlp);
-      const dashboardTokens = await readDashboardTokens(next);
+      const dashboardTokens = await readTokens(next.auth?.dashboard?.tokens_file);
+      const dbssTokens = await readTokens(next.auth?.dbss?.tokens_file);
       const nextGeo = next.geoip.database === config.geoip.database ? geo : await openGeoIp(next.geoip, log);
       const nextClassify = createClientClassifier(next.client_versions);
       await manager.apply(next);
@@ -96,6 +106,8 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
       applyNextOtlp();
       classify = nextClassify;
       dashboardGate.use(dashboardTokens);
+      dbssGate.use(dbssTokens);
+      if (!isDeepStrictEqual(next.history, config.history)) log.warn('history settings changed: they apply at the next restart');
       if (nextGeo !== geo) {
         geo.close();
         geo = nextGeo;
@@ -104,6 +116,7 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
       basicAuth.setUsers(nextWeb.users);
       web = nextWeb;
       started.forgetTargetsExcept(manager.names());
+      history.recorder.forgetTargetsExcept(manager.names());
       config = next;
       reloadOk = true;
       reloadAt = Date.now();
@@ -131,14 +144,18 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
           configReloadSuccessful: () => reloadOk,
           configReloadTimestamp: () => reloadAt,
           version: VERSION,
-          extra: [otlp.failures],
+          extra: [otlp.failures, ...historyMetrics(manager, started)],
         },
         contentType,
       ),
     ),
     ready: () => manager.ready(),
     reload,
-    apis: [obshell.mount, ...createAppgateApi({ store: manager, gate: dashboardGate, log })],
+    apis: [
+      obshell.mount,
+      ...createAppgateApi({ store: manager, gate: dashboardGate, log }),
+      createDbssApi({ store: manager, latest: (target) => history.recorder.latestSnapshot(target), history: history.dbss, gate: dbssGate, log }),
+    ],
   });
 
   const { host, port } = parseListenAddress(options.listenAddress);
@@ -162,8 +179,8 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
       await otlp.stop();
       await manager.stop();
       geo.close();
-      // Shutdown hook for state that must outlive the process (history): flush it here, after the
-      // last scrape has finished, so the last snapshot is in.
+      // After the last scrape, so that the last snapshot is in the history.
+      await history.recorder.close();
     },
   };
 }
