@@ -134,5 +134,8 @@ describe("the Helm chart's default config", () => {
     // The chart renders it with toYaml into the ConfigMap the pod mounts.
     const config = parseConfig(stringify(values.config), 'helm/db-session-exporter/values.yaml (config)');
     expect(config.targets.map((t) => t.name)).toEqual(['mysql']);
+    // The embedded history store, in the directory the chart mounts its volume at and the image declares.
+    expect(config.history).toEqual({ mode: 'embedded', path: '/var/lib/db-session-exporter', retentionMs: 31 * 86_400_000 });
+    expect(read('Dockerfile')).toContain('VOLUME ["/var/lib/db-session-exporter"]');
   });
 });
