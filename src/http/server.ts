@@ -123,6 +123,11 @@ export async function listenHttp(app: Express, options: ListenOptions): Promise<
     options.log.warn({ client: socket.remoteAddress, problem }, 'TLS client refused');
     socket.destroy();
   });
+  // Failed handshakes (an untrusted client certificate, an old TLS version, a port scanner) are
+  // routine noise on an exposed port: debug level.
+  secure?.on('tlsClientError', (error, socket) => {
+    options.log.debug({ client: socket.remoteAddress, err: error.message }, 'TLS handshake failed');
+  });
   const inFlight = new Set<ServerResponse>();
   let closing = false;
   server.on('request', (_req, res: ServerResponse) => {
