@@ -60,6 +60,9 @@ function sampleOf([seconds, text]: [number, string]): Sample {
  * selectors never meet a URL length limit.
  */
 export class PrometheusClient {
+  /** Requests made so far, for the debug log. */
+  calls = 0;
+
   constructor(
     private readonly baseUrl: string,
     private readonly headers: Readonly<Record<string, string>>,
@@ -88,6 +91,7 @@ export class PrometheusClient {
   }
 
   private async call(path: string, form: Record<string, string>, signal: AbortSignal): Promise<unknown> {
+    this.calls++;
     let response: Response;
     let text: string;
     try {

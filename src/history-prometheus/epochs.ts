@@ -38,7 +38,9 @@ export class SeriesSamples {
     let lo = Math.max(at - PROBE_MS, notBefore);
     let hi = at;
     if (!(await this.has(lo, hi))) {
-      // None in (lo, at]: widen to the first window that has one; the latest is in its older half.
+      // Most often there is none at all (no earlier run): one probe over the whole range says so.
+      if (lo <= notBefore || !(await this.has(notBefore, at))) return null;
+      // Else widen to the first window that has one; the latest is in its older half.
       for (;;) {
         if (lo <= notBefore) return null;
         hi = lo;

@@ -21,7 +21,7 @@ export async function openHistory(section: HistorySection | undefined, log: Logg
   if (section === undefined) return { recorder: new HistoryRecorder(null, log), dbss: null };
   const retention = { retentionMs: section.retentionMs, retentionSetting: 'history.retention' };
   if (section.mode === 'prometheus') {
-    return { recorder: new HistoryRecorder(null, log), dbss: { counts: new PrometheusHistory(section), ...retention } };
+    return { recorder: new HistoryRecorder(null, log), dbss: { counts: new PrometheusHistory(section, log), ...retention } };
   }
   try {
     const store = await openHistoryStore({ path: section.path, retentionMs: section.retentionMs, log });
