@@ -6,7 +6,7 @@ import { SnapshotBuilder } from '../snapshot/build.js';
 import type { Enrichment } from '../snapshot/enrichment.js';
 import { SessionTracker } from '../snapshot/identity.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
-import { prepareSeries, SeriesTally, type FoldingLimits } from '../views/session-series.js';
+import { prepareSeries, type FoldingLimits } from '../views/session-series.js';
 
 /** What the exporter knows about one target's scraping, for self-metrics and readiness. */
 export interface ScrapeStatus {
@@ -118,12 +118,12 @@ export class TargetScraper {
   private async scrape(): Promise<void> {
     const started = performance.now();
     try {
-      // One pass as rows arrive: enriched, identified and counted for the series.
+      // Sessions are enriched and identified as rows arrive; the series are counted in a second
+      // pass, which costs less than interleaving their tables with the parsing.
       const builder = new SnapshotBuilder(this.options.target, this.tracker, this.options.enrichment(), Date.now());
-      const tally = new SeriesTally();
-      const read = await this.options.source.read((session) => tally.add(builder.add(session)));
+      const read = await this.options.source.read((session) => builder.add(session));
       const snapshot = builder.finish(read, Date.now());
-      await prepareSeries(snapshot, this.options.limits(), tally);
+      await prepareSeries(snapshot, this.options.limits());
       this.snapshot = snapshot;
       this.finish(started, { up: true, lastSuccessAt: snapshot.takenAt, lastError: null });
       if (!this.stopped) this.options.onSnapshot(snapshot);

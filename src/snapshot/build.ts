@@ -26,11 +26,10 @@ export class SnapshotBuilder {
     this.observing = tracker.begin(now);
   }
 
-  add(session: Session): EnrichedSession {
+  add(session: Session): void {
     const added = Object.freeze(enriched(session, this.locate(session.client_ip), this.enrichment.classify(session)));
     this.sessions.push(added);
     this.observing.see(added);
-    return added;
   }
 
   finish(read: ReadSummary, takenAt: number): TargetSnapshot {

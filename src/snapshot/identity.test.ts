@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SessionTracker, type Observation } from './identity.js';
-import type { EnrichedSession } from './session.js';
+import { sessionKey, type EnrichedSession } from './session.js';
 import { sessionFixture } from '../../test/support/session-fixture.js';
 
 function observe(tracker: SessionTracker, sessions: EnrichedSession[], now: number): Observation<EnrichedSession> {
@@ -65,5 +66,43 @@ describe('SessionTracker', () => {
     );
     expect([...firstSeen.keys()]).toEqual([...firstSeen.entries()].map(([key]) => key));
     expect([...firstSeen.values()]).toEqual([1000, 2000]);
+  });
+
+  it('agrees with a plain lookup by key whatever the order, churn and reuse between reads', () => {
+    // Observations of sessions with distinct keys, each a shuffled mix of old and new ones.
+    const session = fc.record({
+      id: fc.integer({ min: 3_221_225_472, max: 3_221_225_500 }),
+      svr_ip: fc.constantFrom('10.0.0.1', '10.0.0.2'),
+      user: fc.constantFrom('app', 'batch'),
+      tenant: fc.constantFrom('t1', 't2'),
+    });
+    const observation = fc.uniqueArray(session, { selector: (s) => `${s.svr_ip}|${s.id}`, maxLength: 40 });
+    fc.assert(
+      // Sorted observations keep the order from one read to the next, as a view mostly does.
+      fc.property(fc.array(fc.tuple(observation, fc.boolean()), { minLength: 1, maxLength: 8 }), (observations) => {
+        const tracker = new SessionTracker();
+        const reference = new Map<string, { firstSeen: number; tenant: string; user: string }>();
+        observations.forEach(([fields, sorted], round) => {
+          const ordered = sorted ? [...fields].sort((a, b) => a.svr_ip.localeCompare(b.svr_ip) || a.id - b.id) : fields;
+          const sessions = ordered.map((f) => sessionFixture(f));
+          const now = 1000 * (round + 1);
+          const { firstSeen, started } = observe(tracker, sessions, now);
+          const expectedStarted: EnrichedSession[] = [];
+          const next = new Map<string, { firstSeen: number; tenant: string; user: string }>();
+          for (const s of sessions) {
+            const known = reference.get(sessionKey(s));
+            const same = known !== undefined && known.tenant === s.tenant && known.user === s.user;
+            if (!same && round > 0) expectedStarted.push(s);
+            next.set(sessionKey(s), same ? known : { firstSeen: now, tenant: s.tenant, user: s.user });
+          }
+          reference.clear();
+          for (const [key, identity] of next) reference.set(key, identity);
+          expect(started).toEqual(expectedStarted);
+          expect(new Map(firstSeen)).toEqual(new Map([...reference].map(([key, identity]) => [key, identity.firstSeen])));
+          for (const [key, identity] of reference) expect(firstSeen.get(key)).toBe(identity.firstSeen);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

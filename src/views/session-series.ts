@@ -61,11 +61,8 @@ class TenantTally {
   }
 }
 
-/**
- * Tallies of one snapshot's sessions: what every gauge needs, whatever the folding limits. Fed
- * one session at a time, so that a scrape can tally sessions as they arrive.
- */
-export class SeriesTally {
+/** Tallies of one snapshot's sessions: what every gauge needs, whatever the folding limits. */
+class SeriesTally {
   readonly tenants = new Map<string, TenantTally>();
   readonly observers = new CountTree();
 
@@ -189,11 +186,9 @@ export function snapshotSeries(snapshot: TargetSnapshot, limits: FoldingLimits):
 /**
  * Computes the snapshot's series in time slices, before the snapshot is served: done inside the
  * first /metrics request, 100k sessions would hold the event loop for as long as that takes.
- * `tally`, when given, holds the snapshot's sessions already counted as they were read.
  */
-export async function prepareSeries(snapshot: TargetSnapshot, limits: FoldingLimits, tally?: SeriesTally): Promise<void> {
+export async function prepareSeries(snapshot: TargetSnapshot, limits: FoldingLimits): Promise<void> {
   const known = memo.get(snapshot);
   if (known && sameLimits(known.limits, limits)) return;
-  const steps = tally ? foldSteps(snapshot, tally, limits) : seriesSteps(snapshot, limits);
-  memo.set(snapshot, { limits, series: await runInSlices(steps) });
+  memo.set(snapshot, { limits, series: await runInSlices(seriesSteps(snapshot, limits)) });
 }
