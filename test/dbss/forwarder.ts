@@ -1,4 +1,4 @@
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 /**
  * A fixed loopback address in front of whichever exporter process runs now: Prometheus scrapes
@@ -13,11 +13,16 @@ export interface Forwarder {
 
 export async function startForwarder(): Promise<Forwarder> {
   let upstream = 0;
+  const sockets = new Set<Socket>();
   const server = createServer((client) => {
-    const server = connect(upstream, '127.0.0.1');
-    client.pipe(server).pipe(client);
-    client.on('error', () => server.destroy());
-    server.on('error', () => client.destroy());
+    const exporter = connect(upstream, '127.0.0.1');
+    for (const socket of [client, exporter]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.pipe(exporter).pipe(client);
+    client.on('error', () => exporter.destroy());
+    exporter.on('error', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -29,7 +34,7 @@ export async function startForwarder(): Promise<Forwarder> {
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections?.();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }
