@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DbssError } from './errors.js';
 import { parseDbssTime, parseDistributionBody, TIME_RANGES } from './request.js';
@@ -97,5 +98,44 @@ describe('parseDistributionBody', () => {
 
   it('cuts a huge bad value short in the message', () => {
     expect(failure({ time: { time_range: 'X'.repeat(10_000) } }).message.length).toBeLessThan(250);
+  });
+});
+
+describe('fuzzed bodies (clarification 1: never a 500)', () => {
+  const times = fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom('2024-05-01 08:00:00', '2024-02-30 00:00:00'));
+  const bodies = fc.oneof(
+    fc.jsonValue(),
+    fc.record(
+      {
+        db_id: fc.oneof(fc.jsonValue(), fc.array(fc.string())),
+        time: fc.oneof(fc.jsonValue(), fc.record({ time_range: fc.oneof(fc.jsonValue(), fc.constantFrom(...Object.keys(TIME_RANGES))), start_time: fc.oneof(times, fc.jsonValue()), end_time: fc.oneof(times, fc.jsonValue()) }, { requiredKeys: [] })),
+      },
+      { requiredKeys: [] },
+    ),
+  );
+
+  it('either reads a window ending by now or fails with a 400, nothing else', () => {
+    fc.assert(
+      fc.property(bodies, (body) => {
+        try {
+          const { from, to } = parseDistributionBody(body, NOW);
+          expect(from).toBeLessThanOrEqual(to);
+          expect(to).toBeLessThanOrEqual(NOW);
+        } catch (error) {
+          expect(error).toBeInstanceOf(DbssError);
+          expect((error as DbssError).status).toBe(400);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('parses any text to a time or null without throwing', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const ms = parseDbssTime(text);
+        expect(ms === null || Number.isFinite(ms)).toBe(true);
+      }),
+    );
   });
 });
