@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../appgate/dashboard-client.js';
@@ -210,6 +211,26 @@ describe('DBSS session distribution over real MariaDB sessions', () => {
       expectDbssError(get, 405, 'DBSS.10000001', /GET is not allowed here: use POST/);
       expect(get.headers.get('allow')).toBe('POST');
     });
+  });
+
+  it('never answers a fuzzed request with a 500 (clarification 1)', async () => {
+    const bodies = fc.sample(
+      fc.oneof(
+        fc.jsonValue().map((value) => JSON.stringify(value)),
+        fc.string(),
+        fc.record({ db_id: fc.jsonValue(), time: fc.record({ time_range: fc.jsonValue(), start_time: fc.string(), end_time: fc.jsonValue() }, { requiredKeys: [] }) }, { requiredKeys: [] }).map((value) => JSON.stringify(value)),
+      ),
+      { numRuns: 300, seed: 42 },
+    );
+    const paths = fc.sample(fc.tuple(fc.string(), fc.string()), { numRuns: 50, seed: 7 });
+    for (const raw of bodies) {
+      const answer = await postStatistics(exporter.url, request(undefined, { raw }));
+      expect([200, 400], `${raw} -> ${JSON.stringify(answer.body)}`).toContain(answer.status);
+    }
+    for (const [project, instance] of paths) {
+      const answer = await postStatistics(exporter.url, request(MONTH, { project: project || 'x', instance: instance || 'y' }));
+      expect([400, 404], `${project}/${instance} -> ${JSON.stringify(answer.body)}`).toContain(answer.status);
+    }
   });
 
   describe('a target that is down or stale (clarification 1)', () => {
