@@ -72,6 +72,19 @@ describe('sessionSeries', () => {
     ]);
   });
 
+  it('keeps the state label bounded whatever the server reports', () => {
+    const sessions = [
+      sessionFixture({ id: 1, state: 'QUERY_KILLED' }),
+      sessionFixture({ id: 2, state: 'ÄCTIVE "X"' }),
+      sessionFixture({ id: 3, state: '' }),
+    ];
+    const states = sessionSeries(snapshot(sessions), LIMITS).sessions.map((s) => [s.labels.state, s.value]);
+    expect(states).toEqual([
+      ['QUERY_KILLED', 1],
+      ['OTHER', 2],
+    ]);
+  });
+
   it('counts sessions per observer, country and state', () => {
     const sessions = [
       sessionFixture({ id: 1, svr_ip: '10.1.0.1', country: 'SE', continent: 'EU' }),

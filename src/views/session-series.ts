@@ -41,6 +41,17 @@ export interface FoldingLimits {
 const SEPARATOR = '\u0000';
 
 /**
+ * Session states OceanBase and the MySQL flavor report. STATE comes from the server, and a label
+ * must stay bounded whatever it holds, so anything else is counted as OTHER (the JSON APIs still
+ * show the state as read).
+ */
+const KNOWN_STATES: ReadonlySet<string> = new Set([ACTIVE, SLEEP, 'INIT', 'QUERY_KILLED', 'SESSION_KILLED']);
+
+export function stateLabel(state: string): string {
+  return KNOWN_STATES.has(state) ? state : 'OTHER';
+}
+
+/**
  * Everything the per-tenant gauges need from one tenant's sessions, gathered in one pass: three
  * label paths per session, from which every count below is summed over distinct paths.
  */
@@ -54,7 +65,7 @@ class TenantTally {
   maxActiveTime = 0;
 
   add(s: EnrichedSession): void {
-    this.schemas.add(s.db).add(s.user).add(s.state);
+    this.schemas.add(s.db).add(s.user).add(stateLabel(s.state));
     this.clients.add(s.client_ip).add(s.country).add(s.continent);
     this.versions.add(s.client).add(s.version).add(s.support);
     if (s.state === ACTIVE && s.time > this.maxActiveTime) this.maxActiveTime = s.time;
