@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logging/logger.js';
-import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimit } from './obshell/auth/failure-limiter.js';
+import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimit } from './failure-limiter.js';
 
 /** Successful checks remembered, so a scrape every few seconds does not pay for bcrypt each time. */
 const MAX_CACHED = 256;

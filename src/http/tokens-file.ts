@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimit } from './obshell/auth/failure-limiter.js';
+import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimit } from './failure-limiter.js';
 
 /**
  * Bearer tokens from a file shared by the token-authenticated API families (Appgate dashboard,

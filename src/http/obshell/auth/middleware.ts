@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimit } from './failure-limiter.js';
+import { DEFAULT_FAILURE_LIMIT, FailureLimiter, type FailureLimit } from '../../failure-limiter.js';
 import type { AesKeys } from './header.js';
 import { ReplayCache } from './replay-cache.js';
 import {

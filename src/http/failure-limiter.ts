@@ -16,7 +16,7 @@ interface Bucket {
 
 /**
  * A token bucket per client address that only failures drain: a client that keeps failing is
- * refused before any RSA work is done, which caps both password guessing and oracle probing.
+ * refused before any expensive check (RSA, bcrypt) is done, which caps both password guessing and oracle probing.
  */
 export class FailureLimiter {
   readonly #capacity: number;
