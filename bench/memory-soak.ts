@@ -22,6 +22,18 @@ export interface SoakResult {
 const INTERVAL_S = 10;
 const WARM_UP_SCRAPES = 3;
 
+/** Runs `start` with NODE_OPTIONS set, so that the process it spawns gets those V8 options. */
+async function withNodeOptions<T>(options: string, start: () => Promise<T>): Promise<T> {
+  const saved = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${saved ?? ''} ${options}`.trim();
+  try {
+    return await start();
+  } finally {
+    if (saved === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = saved;
+  }
+}
+
 function rssOf(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS for process ${pid}`);
@@ -29,18 +41,21 @@ function rssOf(pid: number): number {
 }
 
 /**
- * The built exporter as users run it, scraping `shape` every 10 s for `minutes`, with /metrics
+ * The built exporter as users run it (with V8's old space capped at `heapMb`, or sized by V8
+ * from the host's memory when null), scraping `shape` every 10 s for `minutes`, with /metrics
  * read after every scrape as Prometheus would. One session in a hundred is replaced before each
  * scrape (new id, same labels), so identities, started-session counters and snapshots turn over
  * as they do in production. RSS is read from /proc once a second.
  */
-export async function soakMemory(bench: BenchDatabase, shape: ClusterShape, minutes: number): Promise<SoakResult> {
+export async function soakMemory(bench: BenchDatabase, shape: ClusterShape, minutes: number, heapMb: number | null): Promise<SoakResult> {
   await fillCluster(bench.admin, shape);
-  const exporter = await startExporterProcess({
-    scrape_interval: `${INTERVAL_S}s`,
-    scrape_timeout: `${INTERVAL_S}s`,
-    targets: [{ name: 'ob', url: bench.db.url, flavor: 'oceanbase' }],
-  });
+  const exporter = await withNodeOptions(heapMb === null ? '' : `--max-old-space-size=${heapMb}`, () =>
+    startExporterProcess({
+      scrape_interval: `${INTERVAL_S}s`,
+      scrape_timeout: `${INTERVAL_S}s`,
+      targets: [{ name: 'ob', url: bench.db.url, flavor: 'oceanbase' }],
+    }),
+  );
   const pid = exporter.child.pid;
   if (pid === undefined) throw new Error('exporter process has no pid');
   try {

@@ -18,7 +18,7 @@ function medianResult(results: readonly WrkResult[]): WrkResult {
     requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
     p50Ms: median(results.map((r) => r.p50Ms)),
     p99Ms: median(results.map((r) => r.p99Ms)),
-    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    errors: results.map((r) => r.errors).filter((e) => e !== '').join('; '),
   };
 }
 

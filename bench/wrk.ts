@@ -8,7 +8,8 @@ export interface WrkResult {
   readonly requestsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
-  readonly errors: number;
+  /** What went wrong, as wrk counts it; "" when nothing did. */
+  readonly errors: string;
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
@@ -28,10 +29,11 @@ export function parseWrk(output: string): WrkResult {
   };
   const rps = /^Requests\/sec:\s+([\d.]+)$/m.exec(output);
   if (!rps) throw new Error(`wrk output has no Requests/sec:\n${output}`);
-  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
-  const errors = Number(non2xx?.[1] ?? 0) + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
-  return { requestsPerSecond: Number(rps[1]), p50Ms: percentile('50'), p99Ms: percentile('99'), errors };
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const kinds = ['connect', 'read', 'write', 'timeout'].map((kind, i) => [kind, Number(socket?.[i + 1] ?? 0)] as const);
+  const errors = [...(non2xx > 0 ? [`${non2xx} non-2xx`] : []), ...kinds.filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind} errors`)];
+  return { requestsPerSecond: Number(rps[1]), p50Ms: percentile('50'), p99Ms: percentile('99'), errors: errors.join(', ') };
 }
 
 /** One wrk run: `connections` clients on one thread, as a Prometheus server scraping is one client. */

@@ -5,12 +5,20 @@ export function familyHeader(name: string, help: string, type: 'gauge' | 'counte
   return `# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${name} ${type}`;
 }
 
-const escapeLabelValue = (value: string): string => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const NEEDS_ESCAPE = /[\\\n"]/;
+const escapeLabelValue = (value: string): string =>
+  NEEDS_ESCAPE.test(value) ? value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : value;
 
 function formatValue(value: number): string {
   if (Number.isFinite(value)) return String(value);
   if (Number.isNaN(value)) return 'NaN';
   return value > 0 ? '+Inf' : '-Inf';
+}
+
+function labelSet(labels: Series['labels']): string {
+  let text = '';
+  for (const name in labels) text += `${text === '' ? '{' : ','}${name}="${escapeLabelValue(labels[name] ?? '')}"`;
+  return text === '' ? '' : `${text}}`;
 }
 
 const rendered = new WeakMap<readonly Series[], string>();
@@ -23,12 +31,7 @@ const rendered = new WeakMap<readonly Series[], string>();
 export function sampleLines(name: string, series: readonly Series[]): string {
   let text = rendered.get(series);
   if (text === undefined) {
-    text = series
-      .map(({ labels, value }) => {
-        const pairs = Object.entries(labels).map(([label, v]) => `${label}="${escapeLabelValue(v)}"`);
-        return `${name}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''} ${formatValue(value)}`;
-      })
-      .join('\n');
+    text = series.map(({ labels, value }) => `${name}${labelSet(labels)} ${formatValue(value)}`).join('\n');
     rendered.set(series, text);
   }
   return text;
