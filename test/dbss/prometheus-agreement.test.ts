@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
@@ -166,6 +167,30 @@ describe('the embedded store and the Prometheus-backed mode agree on one workloa
       expectDbssError(await postStatistics(unreachable.url, { ...t1, body: { time: { time_range: 'HOUR' } } }), 503, 'DBSS.11000503', /session history cannot be read: cannot reach http:\/\/127\.0\.0\.1:\d+/);
     } finally {
       await unreachable.stop();
+    }
+  });
+
+  it('answer 503 within its deadline when the store accepts connections and never answers, and keep serving meanwhile', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const hanging = await startExporterProcess({
+      scrape_interval: '1s',
+      targets: [{ name: 'ob', url: db.url, flavor: 'oceanbase' }],
+      history: { prometheus_url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` },
+    });
+    try {
+      const began = Date.now();
+      const answer = postStatistics(hanging.url, { ...t1, body: { time: { time_range: 'HOUR' } } });
+      // The hung request holds nothing else up.
+      await hanging.waitFor((samples) => expect(samples.some((s) => s.name === 'dbsession_up' && s.value === 1)).toBe(true));
+      expectDbssError(await answer, 503, 'DBSS.11000503', /session history cannot be read: cannot reach http:\/\/127\.0\.0\.1:\d+: no answer in time/);
+      expect(held.length).toBeGreaterThan(0);
+      expect(Date.now() - began).toBeLessThan(15_000);
+    } finally {
+      await hanging.stop();
+      for (const socket of held) socket.destroy();
+      silent.close();
     }
   });
 });
