@@ -11,6 +11,11 @@ export interface ApiMount {
   /** Mounted at this path, and again under /targets/:target (clarification 9). */
   readonly path: string;
   readonly router: Router;
+  /**
+   * The router's own error renderer, for errors raised before the router runs: express decodes
+   * `/targets/:target` first, and a malformed %-escape there would otherwise get a plain-text 400.
+   */
+  readonly errors?: ErrorRequestHandler;
   readonly links?: readonly LandingLink[];
 }
 
@@ -75,8 +80,26 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use((_req, res) => {
     res.status(404).type('text').send('Not Found\n');
   });
+  app.use(targetPrefixErrors(options.apis));
   app.use(lastResortErrors(options.log));
   return app;
+}
+
+/** Errors on a `/targets/{target}/<api>` path that the API's router never saw, in that API's format. */
+function targetPrefixErrors(apis: readonly ApiMount[]): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    const match = /^\/targets\/[^/]+(\/.*)?$/i.exec(req.path);
+    const rest = match === null ? null : (match[1] ?? '');
+    const api = rest === null ? undefined : apis.find((a) => a.errors !== undefined && isUnderMount(rest, a.path));
+    if (api?.errors === undefined) return next(error);
+    api.errors(error, req, res, next);
+  };
+}
+
+/** Express matches mount paths case-insensitively. */
+function isUnderMount(path: string, mount: string): boolean {
+  const [p, m] = [path.toLowerCase(), mount.toLowerCase()];
+  return m === '/' || p === m || p.startsWith(`${m}/`);
 }
 
 /**

@@ -64,12 +64,13 @@ export function createAppgateApi(options: AppgateApiOptions): ApiMount[] {
   router.use((req) => {
     throw new AppgateError(404, 'not_found', `No route for ${req.method} ${quoted(req.path)}.`);
   });
-  router.use(renderError(log));
+  const errors = renderError(log);
+  router.use(errors);
 
   const links = [{ href: `./stats${DASHBOARD_PATH}`, text: 'Appgate-compatible active-sessions dashboard' }];
   return [
-    { path: '/stats', router, links },
-    { path: '/admin/stats', router },
+    { path: '/stats', router, errors, links },
+    { path: '/admin/stats', router, errors },
   ];
 }
 

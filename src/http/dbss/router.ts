@@ -66,8 +66,9 @@ export function createDbssApi(options: DbssApiOptions): ApiMount {
   router.use((req) => {
     throw new DbssError(404, DBSS_CODES.notFound, `no DBSS API at ${req.method} ${quoted(req.originalUrl.split('?')[0] ?? '')}`);
   });
-  router.use(renderError(options.log));
-  return { path: '/v1', router };
+  const errors = renderError(options.log);
+  router.use(errors);
+  return { path: '/v1', router, errors };
 }
 
 function scopeOf(req: Request): Scope {

@@ -100,7 +100,8 @@ export async function createObshellApi(options: ObshellApiOptions, config: Confi
   router.use((req, res) => {
     sendObshellError(res, 404, ObshellErrCode.NotFound, `No route for ${req.method} ${quote(req.path)}.`);
   });
-  router.use(renderError(log));
+  const errors = renderError(log);
+  router.use(errors);
 
   /** Keeps the SQL text to the sessions of the page being returned. */
   async function withInfo(tenant: TenantData, sessions: readonly EnrichedSession[]): Promise<TenantSession[]> {
@@ -147,7 +148,7 @@ export async function createObshellApi(options: ObshellApiOptions, config: Confi
   }
 
   return {
-    mount: { path: '/api/v1', router, links: [{ href: './api/v1/info', text: 'obshell-compatible API' }] },
+    mount: { path: '/api/v1', router, errors, links: [{ href: './api/v1/info', text: 'obshell-compatible API' }] },
     async prepare(next) {
       const prepared = await nextState(state, next);
       return () => {
