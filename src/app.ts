@@ -76,7 +76,7 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
     log,
     enrichment: () => ({ locate: (ip) => geo.lookup(ip), classify }),
     onSnapshot: (snapshot: TargetSnapshot) => {
-      started.add(snapshot);
+      void started.add(snapshot);
       history.recorder.observe(snapshot);
     },
   });

@@ -1,5 +1,5 @@
 /** How long per-session work may hold the event loop before letting timers and requests in. */
-const SLICE_MS = 8;
+const SLICE_MS = 4;
 /** Calls between clock reads: reading the clock per item would cost more than the check saves. */
 const CHECK_EVERY = 256;
 

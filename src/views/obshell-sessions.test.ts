@@ -6,6 +6,7 @@ import {
   DEFAULT_LIST_QUERY,
   addressKey,
   findSessions,
+  firstInOrder,
   listSessions,
   sortKeyOf,
   tenantSessions,
@@ -54,6 +55,21 @@ describe('listSessions', () => {
     expect(ids(listSessions(T1, query({ user: 'app', host: '198.51' })).sessions)).toEqual([9]);
   });
 
+  it('finds exactly the sessions a plain scan finds, whichever filters are combined', () => {
+    const word = fc.constantFrom('', 'a', 'B', 'ab', 'shop', 'Shop', '10.', '::1', 'x');
+    const arbitrarySession = fc.record({ user: word, db: word, client_ip: word, active: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(arbitrarySession, { maxLength: 60 }), word, word, word, fc.boolean(), (rows, user, db, host, activeOnly) => {
+        const sessions = rows.map((r, i) => sessionFixture({ id: i + 1, user: r.user, db: r.db, client_ip: r.client_ip, state: r.active ? 'ACTIVE' : 'SLEEP' }));
+        const has = (value: string, part: string) => value.toLowerCase().includes(part.toLowerCase());
+        const expected = sessions.filter(
+          (s) => has(s.user, user) && has(s.db, db) && has(s.client_ip, host) && (!activeOnly || s.state === 'ACTIVE'),
+        );
+        expect(ids(listSessions(sessions, query({ user, db, host, activeOnly })).sessions)).toEqual(ids(expected));
+      }),
+    );
+  });
+
   it('filters by exact id (0: none), active sessions and observers', () => {
     expect(ids(listSessions(T1, query({ id: 2n })).sessions)).toEqual([2, 2]);
     expect(listSessions(T1, query({ id: 0n })).total).toBe(4);
@@ -94,6 +110,27 @@ describe('listSessions', () => {
         },
       ),
     );
+  });
+});
+
+describe('firstInOrder', () => {
+  it('gives the first items of a full sort, however few are asked of however many', () => {
+    const byValueThenIndex = (a: [number, number], b: [number, number]) => a[0] - b[0] || a[1] - b[1];
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 300 }), fc.nat({ max: 40 }), (values, count) => {
+        const items = values.map((v, i): [number, number] => [v, i]);
+        const expected = [...items].sort(byValueThenIndex).slice(0, count);
+        expect(firstInOrder([...items], count, byValueThenIndex)).toEqual(expected);
+      }),
+    );
+  });
+});
+
+describe('tenantSessions', () => {
+  it('gives each tenant its sessions in snapshot order, and none to a tenant without any', () => {
+    expect(ids(tenantSessions(SESSIONS, 't1'))).toEqual([5, 2, 9, 2]);
+    expect(ids(tenantSessions(SESSIONS, 't2'))).toEqual([7]);
+    expect(tenantSessions(SESSIONS, 't3')).toEqual([]);
   });
 });
 

@@ -112,18 +112,120 @@ export interface SessionPage {
   readonly sessions: readonly EnrichedSession[];
 }
 
-export function tenantSessions(sessions: readonly EnrichedSession[], tenant: string): EnrichedSession[] {
-  return sessions.filter((s) => s.tenant === tenant);
+/** Each snapshot's sessions by tenant, made at the first request that needs them: snapshots never change. */
+const byTenant = new WeakMap<readonly EnrichedSession[], Groups>();
+
+type Groups = ReadonlyMap<string, readonly EnrichedSession[]>;
+
+export function tenantSessions(sessions: readonly EnrichedSession[], tenant: string): readonly EnrichedSession[] {
+  return memoized(byTenant, sessions, () => groupBy(sessions, (s) => s.tenant)).get(tenant) ?? [];
 }
 
 export function listSessions(sessions: readonly EnrichedSession[], query: SessionListQuery): SessionPage {
-  const matching = sessions.filter(listFilter(query)).sort(sessionOrder(query.sort));
+  const matching = candidates(sessions, query).filter(listFilter(query));
   const total = matching.length;
   const totalPages = total === 0 ? 0 : Number((BigInt(total) + query.size - 1n) / query.size);
   const offset = (query.page - 1n) * query.size;
   if (offset >= BigInt(total)) return { total, totalPages, sessions: [] };
-  const end = offset + query.size;
-  return { total, totalPages, sessions: matching.slice(Number(offset), end >= BigInt(total) ? total : Number(end)) };
+  const end = offset + query.size >= BigInt(total) ? total : Number(offset + query.size);
+  return { total, totalPages, sessions: firstInOrder(matching, end, sessionOrder(query.sort)).slice(Number(offset)) };
+}
+
+type SubstringField = 'user' | 'db' | 'client_ip';
+
+/** A tenant's sessions grouped by each field a substring filter reads, made when a filter first asks. */
+const byField = new WeakMap<readonly EnrichedSession[], Map<SubstringField, Groups>>();
+
+/**
+ * The sessions the substring filters can match: the groups of the most selective filter's
+ * matching values. Scanning every one of 100k sessions costs milliseconds in memory reads alone;
+ * a tenant's sessions share a few hundred users, schemas and addresses, which are tested instead.
+ * Order does not matter: the list is sorted by a total order afterwards.
+ */
+function candidates(sessions: readonly EnrichedSession[], query: SessionListQuery): readonly EnrichedSession[] {
+  const filters = ([['user', query.user], ['db', query.db], ['client_ip', query.host]] as const).filter(([, part]) => part !== '');
+  let best: { groups: Array<readonly EnrichedSession[]>; count: number } | null = null;
+  for (const [field, part] of filters) {
+    const test = containing(part);
+    const groups = [...fieldGroups(sessions, field)].filter(([value]) => test(value)).map(([, group]) => group);
+    const count = groups.reduce((sum, group) => sum + group.length, 0);
+    if (best === null || count < best.count) best = { groups, count };
+  }
+  return best === null ? sessions : best.groups.flat();
+}
+
+function fieldGroups(sessions: readonly EnrichedSession[], field: SubstringField): Groups {
+  const fields = memoized(byField, sessions, () => new Map<SubstringField, Groups>());
+  let groups = fields.get(field);
+  if (groups === undefined) {
+    groups = groupBy(sessions, (s) => s[field]);
+    fields.set(field, groups);
+  }
+  return groups;
+}
+
+function memoized<K extends object, V>(cache: WeakMap<K, V>, key: K, build: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = build();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+/** Sessions by one field's value, each group in snapshot order. */
+function groupBy(sessions: readonly EnrichedSession[], keyOf: (s: EnrichedSession) => string): Groups {
+  const groups = new Map<string, EnrichedSession[]>();
+  for (const s of sessions) {
+    const key = keyOf(s);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [s]);
+    else group.push(s);
+  }
+  return groups;
+}
+
+/**
+ * The first `count` items of `items` in `order`, sorted. A UI asks for an early page of a large
+ * list: keeping the best `count` in a heap costs n log(count) against n log(n) for a full sort
+ * (a first page of 10 out of 100k: 2 ms instead of 60). `order` is total, so both give the same page.
+ */
+export function firstInOrder<T>(items: T[], count: number, order: (a: T, b: T) => number): T[] {
+  if (count <= 0) return [];
+  if (count * 8 >= items.length) return items.sort(order).slice(0, count);
+  // A max-heap of the best so far: its root is the worst of them, the one a better item replaces.
+  const heap: T[] = [];
+  for (const item of items) {
+    if (heap.length < count) {
+      heap.push(item);
+      siftUp(heap, heap.length - 1, order);
+    } else if (order(item, heap[0]!) < 0) {
+      heap[0] = item;
+      siftDown(heap, 0, order);
+    }
+  }
+  return heap.sort(order);
+}
+
+function siftUp<T>(heap: T[], at: number, order: (a: T, b: T) => number): void {
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    if (order(heap[at]!, heap[parent]!) <= 0) return;
+    [heap[at], heap[parent]] = [heap[parent]!, heap[at]!];
+    at = parent;
+  }
+}
+
+function siftDown<T>(heap: T[], at: number, order: (a: T, b: T) => number): void {
+  for (;;) {
+    const left = 2 * at + 1;
+    let largest = at;
+    if (left < heap.length && order(heap[left]!, heap[largest]!) > 0) largest = left;
+    if (left + 1 < heap.length && order(heap[left + 1]!, heap[largest]!) > 0) largest = left + 1;
+    if (largest === at) return;
+    [heap[at], heap[largest]] = [heap[largest]!, heap[at]!];
+    at = largest;
+  }
 }
 
 /** Sessions with this id, on one observer when given: ids are unique per observer only. */
@@ -142,21 +244,35 @@ export function addressKey(text: string): string {
 }
 
 function listFilter(query: SessionListQuery): (s: EnrichedSession) => boolean {
-  const user = query.user.toLowerCase();
-  const db = query.db.toLowerCase();
-  const host = query.host.toLowerCase();
+  const user = containing(query.user);
+  const db = containing(query.db);
+  const host = containing(query.host);
   const id = query.id === 0n ? null : safeNumber(query.id);
   return (s) =>
     (!query.activeOnly || s.state === ACTIVE) &&
     (id === null || s.id === id) &&
-    contains(s.user, user) &&
-    contains(s.db, db) &&
-    contains(s.client_ip, host) &&
+    user(s.user) &&
+    db(s.db) &&
+    host(s.client_ip) &&
     (query.observers.length === 0 || query.observers.some((o) => onObserver(s, o)));
 }
 
-function contains(value: string, part: string): boolean {
-  return part === '' || value.toLowerCase().includes(part);
+/**
+ * A case-insensitive substring test that lowers each distinct value once: a tenant's 100k
+ * sessions share a few hundred users, schemas and addresses (the source pools their strings).
+ */
+function containing(part: string): (value: string) => boolean {
+  if (part === '') return () => true;
+  const lowered = part.toLowerCase();
+  const seen = new Map<string, boolean>();
+  return (value) => {
+    let found = seen.get(value);
+    if (found === undefined) {
+      found = value.toLowerCase().includes(lowered);
+      seen.set(value, found);
+    }
+    return found;
+  };
 }
 
 function onObserver(s: EnrichedSession, observer: ObserverFilter): boolean {
