@@ -3,10 +3,14 @@ import type { BenchDatabase } from './bench-database.js';
 import { fillCluster, tenantName, type ClusterShape } from './emulated-cluster.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
-const INTERVAL_S = 10;
+const INTERVAL_S = 5;
+const CLIENTS = 4;
 
 export interface JsonApiResult {
-  readonly result: WrkResult;
+  /** One client, as a UI is; then several at once, for throughput. */
+  readonly single: WrkResult;
+  readonly concurrent: WrkResult;
+  readonly clients: number;
   /** Sessions matching the filter, of which each request returns a sorted page of 10. */
   readonly matching: number;
   readonly scrapes: number;
@@ -34,9 +38,10 @@ export async function measureJsonApi(bench: BenchDatabase, shape: ClusterShape, 
     const matching = answer.data?.page?.total_elements ?? 0;
     if ((answer.data?.contents?.length ?? 0) !== 10) throw new Error(`the list API did not answer a page of 10: ${JSON.stringify(answer).slice(0, 300)}`);
     const before = await scrapes();
-    const result = await runWrk(url, seconds, 4);
+    const single = await runWrk(url, seconds, 1);
+    const concurrent = await runWrk(url, seconds, CLIENTS);
     const after = await scrapes();
-    return { result, matching, scrapes: Math.round((after - before) / INTERVAL_S) };
+    return { single, concurrent, clients: CLIENTS, matching, scrapes: Math.round((after - before) / INTERVAL_S) };
   } finally {
     await exporter.stop();
   }
