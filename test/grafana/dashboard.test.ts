@@ -43,10 +43,17 @@ const Variable = z.object({
   multi: z.boolean().optional(),
   includeAll: z.boolean().optional(),
 });
+/**
+ * Schema 41, Grafana's latest when last checked. Grafana migrates anything older on load; the
+ * two steps after 39 are: 40 makes `refresh` a string, 41 drops `timepicker.time_options`. The
+ * shape below holds the dashboard to what those migrations would produce.
+ */
 const Dashboard = z.object({
   uid: z.string().min(1),
   title: z.string().min(1),
-  schemaVersion: z.number().int().min(39),
+  schemaVersion: z.number().int().min(41),
+  refresh: z.string(),
+  timepicker: z.record(z.string(), z.unknown()).refine((picker) => !('time_options' in picker), 'time_options is gone since schema 41'),
   templating: z.object({ list: z.array(Variable) }),
   panels: z.array(PanelShape),
 });
