@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -50,5 +50,15 @@ describe('Dockerfile', () => {
   it('keeps build outputs, dependencies and git history out of the build context', () => {
     const ignored = read('.dockerignore').split('\n');
     for (const entry of ['.git', 'node_modules', 'dist']) expect(ignored).toContain(entry);
+  });
+});
+
+describe('package.json "files", what the image ships', () => {
+  it('names only the build output and paths that exist in the repository', () => {
+    const pkg = z.object({ files: z.array(z.string()) }).parse(JSON.parse(read('package.json')));
+    // tsc -p tsconfig.build.json compiles src/ into dist/src/ (outDir dist, rootDir .).
+    const built = 'dist/src';
+    expect(pkg.files).toContain(built);
+    for (const entry of pkg.files.filter((f) => f !== built)) expect(existsSync(`${root}/${entry}`), entry).toBe(true);
   });
 });
