@@ -199,6 +199,51 @@ describe('chart templates', () => {
   });
 });
 
+/**
+ * The YAML under `key:` in a template, where it is literal: template actions alone on a line are
+ * left out, and a value that is still templated fails the parse (no helm binary renders it here).
+ */
+function literalBlock(template: string, key: string): unknown {
+  const lines = template.split('\n');
+  const start = lines.findIndex((line) => line.trim() === `${key}:`);
+  if (start < 0) throw new Error(`no "${key}:" line`);
+  const indent = (line: string) => line.length - line.trimStart().length;
+  const body: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() !== '' && indent(line) <= indent(lines[start]!)) break;
+    if (!/^\s*\{\{-?.*-?\}\}\s*$/.test(line)) body.push(line);
+  }
+  const text = body.join('\n');
+  if (text.includes('{{')) throw new Error(`"${key}:" holds templated values:\n${text}`);
+  return parse(text);
+}
+
+describe('ServiceMonitor', () => {
+  const template = templates.get('servicemonitor.yaml') ?? '';
+  const exporterDown = z
+    .object({ groups: z.array(z.object({ rules: z.array(z.object({ alert: z.string(), expr: z.string() })) })) })
+    .parse(parse(read(`${chartDir}/files/alerts.yml`)))
+    .groups.flatMap((g) => g.rules)
+    .find((r) => r.alert === 'DbSessionExporterDown');
+  const jobPattern = /\bjob=~"([^"]+)"/.exec(exporterDown?.expr ?? '')?.[1] ?? '';
+  /** Prometheus regex matchers are anchored at both ends. */
+  const alertMatchesJob = (job: string) => new RegExp(`^(?:${jobPattern})$`).test(job);
+
+  it('sets the job label to a constant that DbSessionExporterDown matches, whatever the release is called', () => {
+    const relabelings = z.array(z.record(z.string(), z.string())).parse(literalBlock(template, 'relabelings'));
+    expect(relabelings).toEqual([{ action: 'replace', targetLabel: 'job', replacement: 'db-session-exporter' }]);
+    expect(alertMatchesJob(relabelings[0]!.replacement!)).toBe(true);
+    // Without it the job is the Service's name: with fullnameOverride: sessions the alert would never fire.
+    expect(alertMatchesJob('sessions')).toBe(false);
+  });
+
+  it("appends serviceMonitor.endpoint's own relabelings after the job one and passes its other fields once", () => {
+    expect(template).toMatch(/replacement: db-session-exporter\n\s+\{\{- with dig "relabelings" \(list\) \.Values\.serviceMonitor\.endpoint \}\}\n\s+\{\{- toYaml \. \| nindent 8 \}\}/);
+    expect(template).toContain('{{- with omit .Values.serviceMonitor.endpoint "relabelings" }}');
+    expect(template.match(/\.Values\.serviceMonitor\.endpoint\b/g)).toHaveLength(2);
+  });
+});
+
 describe('Chart.yaml', () => {
   it('names the chart after its folder and ships the package version as appVersion', () => {
     const chart = z
