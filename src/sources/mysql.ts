@@ -1,6 +1,7 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Session } from '../snapshot/session.js';
 import { sessionKey, ACTIVE, SLEEP } from '../snapshot/session.js';
+import { grantsHoldProcess } from './grants.js';
 import { hostAddress } from './host-address.js';
 import { limitStatementTime } from './statement-timeout.js';
 import { finiteNumber, integer, numberOrNull, text } from './row-values.js';
@@ -12,13 +13,7 @@ const SYSTEM_USERS = new Set(['system user', 'event_scheduler']);
 
 const PROCESSLIST_SQL = 'SELECT ID, USER, HOST, DB, COMMAND, TIME, STATE FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()';
 
-// USER_PRIVILEGES lists the current account's global grants (all accounts' for an admin, hence
-// the GRANTEE filter). Without PROCESS the processlist shows only the account's own threads.
-const LIMITS_SQL = `SELECT @@max_connections AS max_connections,
-  (SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES
-    WHERE PRIVILEGE_TYPE = 'PROCESS'
-      AND GRANTEE = CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')
-  ) AS has_process`;
+const LIMITS_SQL = 'SELECT @@max_connections AS max_connections';
 
 const CONNECT_ATTRS_SQL = `SELECT PROCESSLIST_ID AS id, ATTR_NAME AS name, ATTR_VALUE AS value
   FROM performance_schema.session_connect_attrs WHERE ATTR_NAME IN ('_client_name', '_client_version')`;
@@ -45,6 +40,7 @@ export const mysqlReader: FlavorReader = {
   async read(connection, context, sink): Promise<ReadSummary> {
     const [rows] = await connection.query<ProcessRow[]>(PROCESSLIST_SQL);
     const [limits] = await connection.query<RowDataPacket[]>(LIMITS_SQL);
+    const processPrivilege = await readProcessPrivilege(connection);
     const clients = await readClientAttributes(connection);
     // Connect attributes come after the processlist, so rows wait for them: a server's
     // max_connections bounds how many.
@@ -56,7 +52,7 @@ export const mysqlReader: FlavorReader = {
         { name: context.mysqlTenant, id: null, connectionLimit: numberOrNull(limitRow?.max_connections), locked: false },
       ],
       databases: [],
-      processPrivilege: Number(limitRow?.has_process ?? 0) > 0,
+      processPrivilege,
     };
   },
 
@@ -75,6 +71,20 @@ function isClientSession(row: ProcessRow, context: ReadContext): boolean {
   if (context.ownThreadIds.has(Number(row.ID))) return false;
   if (SYSTEM_COMMANDS.has(row.COMMAND ?? '')) return false;
   return !SYSTEM_USERS.has(row.USER ?? '');
+}
+
+/**
+ * Whether the account holds PROCESS (without it the processlist shows only its own threads),
+ * directly or through its enabled roles; null when the server does not answer SHOW GRANTS.
+ */
+async function readProcessPrivilege(connection: Connection): Promise<boolean | null> {
+  try {
+    const [rows] = await connection.query<RowDataPacket[]>('SHOW GRANTS');
+    // One column, named after the account ("Grants for exporter@%").
+    return grantsHoldProcess(rows.map((row) => String(Object.values(row)[0] ?? '')));
+  } catch {
+    return null;
+  }
 }
 
 interface ClientAttributes {
