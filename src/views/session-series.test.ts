@@ -59,6 +59,28 @@ describe('sessionSeries', () => {
     expect(byIp).toEqual({ '10.0.0.1': 3, '10.0.0.2': 2, other: 2 });
   });
 
+  it('counts countries exactly while client addresses beyond the top N fold into "other"', () => {
+    const clients: Array<[ip: string, sessions: number, country: string, continent: string]> = [
+      ['10.0.0.1', 4, 'SE', 'EU'],
+      ['10.0.0.2', 3, 'JP', 'AS'],
+      ['10.0.0.3', 1, 'JP', 'AS'],
+      ['10.0.0.4', 1, 'US', 'NA'],
+      ['10.0.0.5', 1, 'US', 'NA'],
+      ['10.0.0.6', 1, 'BR', 'SA'],
+    ];
+    const sessions = clients.flatMap(([client_ip, count, country, continent], c) =>
+      Array.from({ length: count }, (_, i) => sessionFixture({ id: c * 10 + i, client_ip, country, continent })),
+    );
+    const series = sessionSeries(snapshot(sessions), LIMITS);
+    const line = (s: { labels: Record<string, string>; value: number }, names: string[]) => [...names.map((n) => s.labels[n]), s.value].join(' ');
+
+    expect(series.clientSessions.map((s) => line(s, ['client_ip', 'country'])).sort()).toEqual(
+      ['10.0.0.1 SE 4', '10.0.0.2 JP 3', 'other BR 1', 'other JP 1', 'other US 2'].sort(),
+    );
+    // Folding two of the clients away loses no country and moves no session between countries.
+    expect(series.countrySessions.map((s) => line(s, ['country', 'continent'])).sort()).toEqual(['BR SA 1', 'JP AS 4', 'SE EU 4', 'US NA 2']);
+  });
+
   it('keeps support apart when versions fold', () => {
     const sessions = [
       sessionFixture({ id: 1, client: 'Node-MySQL-2', version: '3.9.0', support: 'full' }),
