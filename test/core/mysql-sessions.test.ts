@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import type { Connection } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
@@ -12,7 +12,8 @@ describe('MySQL/MariaDB target: live sessions', () => {
   const open: Connection[] = [];
 
   beforeAll(async () => {
-    db = await startTestDatabase();
+    // The event scheduler is a server thread in the processlist (user event_scheduler, command Daemon).
+    db = await startTestDatabase({ serverArgs: ['--event-scheduler=ON'] });
     const admin = await db.connect();
     for (const schema of ['shop', 'crm']) await admin.query(`CREATE DATABASE IF NOT EXISTS ${schema}`);
     for (const user of ['alice', 'bob']) {
@@ -67,6 +68,21 @@ describe('MySQL/MariaDB target: live sessions', () => {
       expect(valueOf(s, 'dbsession_max_active_time_seconds', { target: 'maria', tenant: 'main' })).toBe(0);
       // Zero-filled, not absent, once the tenant is idle.
       expect(valueOf(s, 'dbsession_tenant_sessions', { target: 'maria', tenant: 'main', state: 'ACTIVE' })).toBe(0);
+    });
+  });
+
+  it('leaves out server threads: the event scheduler is no session', async () => {
+    const admin = await db.connect();
+    const [threads] = await admin.query<RowDataPacket[]>("SELECT USER, COMMAND FROM information_schema.PROCESSLIST WHERE USER <> 'root'");
+    await admin.end();
+    expect(threads.map((t) => ({ ...t }))).toEqual([{ USER: 'event_scheduler', COMMAND: 'Daemon' }]);
+    // With no client connected, every count is zero: a Daemon counted would be an ACTIVE session.
+    await exporter.waitFor((s) => {
+      for (const state of ['ACTIVE', 'SLEEP']) {
+        expect(valueOf(s, 'dbsession_tenant_sessions', { target: 'maria', tenant: 'main', state })).toBe(0);
+      }
+      expect(select(s, 'dbsession_sessions')).toEqual([]);
+      expect(select(s, 'dbsession_client_sessions')).toEqual([]);
     });
   });
 
