@@ -133,6 +133,33 @@ describe('DBSS session distribution over real MariaDB sessions', () => {
     expect(summary(await clientItems(exporter.url, request(both)))).toHaveLength(3);
   });
 
+  describe('ISO 8601 times (docs/dbss-api.md): the extended format, with every offset form', () => {
+    /** `ms` as the wall-clock time `offsetMinutes` east of UTC, without the offset. */
+    const local = (ms: number, offsetMinutes: number, separator = 'T', fraction = '.') =>
+      new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 23).replace('T', separator).replace('.', fraction);
+    const forms: Array<[string, (ms: number) => string]> = [
+      ['+hh:mm', (ms) => `${local(ms, 480)}+08:00`],
+      ['+hhmm', (ms) => `${local(ms, 330)}+0530`],
+      ['-hh', (ms) => `${local(ms, -300)}-05`],
+      ['+hh after a space', (ms) => `${local(ms, 480, ' ')}+08`],
+      ['Z and a decimal comma', (ms) => `${local(ms, 0, 'T', ',')}Z`],
+    ];
+
+    // Ignoring an offset east of UTC would put the window in the future (a 400), one west of it hours back (no sessions).
+    it.each(forms)('%s names the same instants as UTC', async (_form, write) => {
+      const window = { time: { start_time: write(marks['start']! - 60_000), end_time: write(marks['first']!) } };
+      expect(summary(await clientItems(exporter.url, request(window))), JSON.stringify(window)).toEqual(['3 - shop 127.0.0.2', '1 - - 127.0.0.3']);
+    });
+
+    it.each(['20240501T080000Z', '2024-05-01T08:00:00+8', '2024-05-01T08:00:00+08:0', '2024-05-01T08Z', '2024-W18-3T08:00:00Z'])(
+      'refuses %s with a 400 naming the field and the accepted forms',
+      async (text) => {
+        const body = { time: { start_time: text, end_time: '2024-05-01 10:00:00' } };
+        expectDbssError(await postStatistics(exporter.url, request(body)), 400, 'DBSS.10000001', /^time\.start_time ".+" is not a time in the form .*ISO 8601 extended format/);
+      },
+    );
+  });
+
   it('restricts to the schemas db_id names: schema names on MySQL targets, which have no ids', async () => {
     expect(summary(await clientItems(exporter.url, request({ ...MONTH, db_id: ['shop'] })))).toEqual(['3 - shop 127.0.0.2']);
     expect(summary(await accountItems(exporter.url, request({ ...MONTH, db_id: ['crm', 'shop', 'nowhere'] })))).toEqual([

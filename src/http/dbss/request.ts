@@ -30,7 +30,7 @@ export interface DistributionRequest {
 
 const MAX_DB_IDS = 1000;
 const MAX_DB_ID_LENGTH = 256;
-const TIME_FORMS = 'yyyy-MM-dd HH:mm:ss (UTC) or ISO 8601 such as 2024-05-01T08:00:00Z';
+const TIME_FORMS = 'yyyy-MM-dd HH:mm:ss (UTC) or ISO 8601 extended format such as 2024-05-01T08:00:00Z or 2024-05-01T16:00:00+08:00';
 
 /**
  * Reads `{db_id?: string[], time: {time_range?, start_time?, end_time?}}`. `time_range` wins
@@ -77,12 +77,15 @@ function instant(time: Record<string, unknown>, field: 'start_time' | 'end_time'
   return ms;
 }
 
-const TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?$/i;
+const TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/i;
 
 /**
- * DBSS's `yyyy-MM-dd HH:mm:ss` (UTC), or ISO 8601 with `T`, seconds, fractions and an offset
- * optional; a time without an offset is UTC, as DBSS's own times are. Null when malformed or
- * not a real date (2024-02-30, 25:00).
+ * DBSS's `yyyy-MM-dd HH:mm:ss` (UTC), or ISO 8601 in its extended format (the one with `-` and
+ * `:`, which is what clients send): `T` or a space, seconds optional, a fraction of a second
+ * after `.` or `,`, and an offset of `Z`, `+hh:mm`, `+hhmm` or `+hh` (RFC 3339 and the forms
+ * other languages print). No offset is UTC, as DBSS's own times are. The basic format
+ * (20240501T080000Z), week and ordinal dates and times without minutes are refused rather than
+ * guessed at. Null when malformed or not a real date (2024-02-30, 25:00).
  */
 export function parseDbssTime(text: string): number | null {
   const match = TIME.exec(text);
