@@ -12,15 +12,21 @@ const TIMEOUT_MS = 1_000;
 const SLACK_MS = 1_500;
 const DOWN_WITHIN_MS = INTERVAL_MS + TIMEOUT_MS + SLACK_MS;
 const BACK_WITHIN_MS = INTERVAL_MS + TIMEOUT_MS + SLACK_MS;
+/** How slow the database gets: well past the deadline, so a statement left running would show. */
+const SLOW_S = 3;
+/** The server ends a statement at its limit to within its timer's precision and our 50 ms polling. */
+const STATEMENT_END_SLACK_MS = 700;
 /** The exporter's pool size per target. */
 const POOL = 2;
 
 /**
  * Counts the exporter's connections as the server sees them (processlist rows of its user),
- * every 50 ms in the background, and keeps the highest count seen.
+ * every 50 ms in the background, and keeps the highest count seen and the longest-running
+ * statement seen (an abandoned scrape's statement must not outlive the scrape's deadline there).
  */
 class ServerSideConnections {
   private peak = 0;
+  private longestMs = 0;
   private admin: Connection | null = null;
   private running = true;
   private readonly loop: Promise<void>;
@@ -35,6 +41,12 @@ class ServerSideConnections {
     return seen;
   }
 
+  takeLongestStatementMs(): number {
+    const seen = this.longestMs;
+    this.longestMs = 0;
+    return seen;
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
@@ -45,11 +57,12 @@ class ServerSideConnections {
     while (this.running) {
       try {
         this.admin ??= await this.db.connect();
-        const [rows] = await this.admin.query<({ n: number } & RowDataPacket)[]>(
-          'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?',
+        const [rows] = await this.admin.query<({ n: number; longest: number | null } & RowDataPacket)[]>(
+          "SELECT COUNT(*) AS n, MAX(IF(COMMAND = 'Query', TIME_MS, 0)) AS longest FROM information_schema.PROCESSLIST WHERE USER = ?",
           [EXPORTER_USER],
         );
         this.peak = Math.max(this.peak, Number(rows[0]?.n ?? 0));
+        this.longestMs = Math.max(this.longestMs, Number(rows[0]?.longest ?? 0));
       } catch {
         // the server is down on purpose: reconnect once it is back
         this.admin?.destroy();
@@ -130,12 +143,16 @@ describe('the database fails under the exporter', () => {
 
   it('marks a slow database down within an interval, keeps serving, and recovers', async () => {
     const before = valueOf(await exporter.samples(), 'dbsession_scrape_timeouts_total', { target: 'ob' }) ?? 0;
-    await setDelay(db, 3);
+    serverSide.takeLongestStatementMs();
+    await setDelay(db, SLOW_S);
     const down = await waitUp(0, DOWN_WITHIN_MS);
     expect(valueOf(down, 'dbsession_scrape_timeouts_total', { target: 'ob' })).toBeGreaterThan(before);
     // Several abandoned scrapes in a row: each must free its connection on the server too.
     await new Promise((r) => setTimeout(r, 3 * INTERVAL_MS));
     expect(up(await exporter.samples())).toBe(0);
+    // The server ends each abandoned statement at the session's limit (scrape_timeout), long
+    // before the view would have answered: it leaves the processlist instead of running on.
+    expect(serverSide.takeLongestStatementMs()).toBeLessThan(TIMEOUT_MS + STATEMENT_END_SLACK_MS);
     await setDelay(db, 0);
     await waitUp(1, BACK_WITHIN_MS);
     expectWithinPool();
