@@ -22,7 +22,15 @@ export interface ExporterProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startExporterProcess(config: object | string, extraArgs: string[] = []): Promise<ExporterProcess> {
+export interface StartOptions {
+  /**
+   * What to wait for before returning: `ready` (default; /-/ready answers 200, every target has
+   * been tried once) or `listening` (/-/healthy answers 200), for tests of what comes before.
+   */
+  readonly waitUntil?: 'ready' | 'listening';
+}
+
+export async function startExporterProcess(config: object | string, extraArgs: string[] = [], options: StartOptions = {}): Promise<ExporterProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
   const dir = mkdtempSync(join(tmpdir(), 'dbsession-exporter-'));
   const configPath = join(dir, 'config.yml');
@@ -53,7 +61,7 @@ export async function startExporterProcess(config: object | string, extraArgs: s
       }
     }
   };
-  await waitForReady(url, child, () => output);
+  await waitFor200(`${url}${options.waitUntil === 'listening' ? '/-/healthy' : '/-/ready'}`, child, () => output);
   return {
     url,
     child,
@@ -69,16 +77,16 @@ export async function startExporterProcess(config: object | string, extraArgs: s
   };
 }
 
-async function waitForReady(url: string, child: ChildProcess, logs: () => string): Promise<void> {
+async function waitFor200(url: string, child: ChildProcess, logs: () => string): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exporter exited with ${child.exitCode}:\n${logs()}`);
     try {
-      if ((await fetch(`${url}/-/ready`)).status === 200) return;
+      if ((await fetch(url)).status === 200) return;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`exporter not ready in time:\n${logs()}`);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 in time:\n${logs()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
