@@ -57,4 +57,23 @@ describe('configuration at start and on reload', () => {
       expect(select(s, 'dbsession_up', { target: 'first' })).toEqual([]);
     });
   });
+
+  it('keeps the old config when a SIGHUP reload is invalid, and says so', async () => {
+    const failuresLogged = () => exporter.logs().match(/config reload failed/g)?.length ?? 0;
+    const before = failuresLogged();
+    const scrapedAt = valueOf(await exporter.samples(), 'dbsession_last_scrape_timestamp_seconds', { target: 'second' })!;
+    exporter.writeConfig('targets:\n  - name: third\n    url: mysql://u:secret@h:3306\n');
+    exporter.child.kill('SIGHUP');
+    await exporter.waitFor((s) => {
+      expect(valueOf(s, 'dbsession_config_last_reload_successful')).toBe(0);
+      // The previous config still runs: its target is scraped again, the new one never appears.
+      expect(valueOf(s, 'dbsession_last_scrape_timestamp_seconds', { target: 'second' })).toBeGreaterThan(scrapedAt);
+      expect(valueOf(s, 'dbsession_up', { target: 'second' })).toBe(1);
+      expect(select(s, 'dbsession_up', { target: 'third' })).toEqual([]);
+    });
+    expect(failuresLogged()).toBe(before + 1);
+    expect(exporter.logs()).toMatch(/targets\[0\]\.url: must not contain a password/);
+    expect(exporter.logs()).not.toContain('secret');
+    expect(exporter.child.exitCode).toBeNull();
+  });
 });
