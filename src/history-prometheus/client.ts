@@ -32,6 +32,7 @@ const MatrixData = z.object({
   result: z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(SampleJson) })),
 });
 const SeriesData = z.array(z.record(z.string(), z.string()));
+const RuntimeInfo = z.object({ status: z.literal('success'), data: z.object({ storageRetention: z.string().optional() }) });
 
 /** A PromQL string literal: Go's quoting accepts JSON's escapes. */
 export function promString(value: string): string {
@@ -90,29 +91,50 @@ export class PrometheusClient {
     return data.data;
   }
 
-  private async call(path: string, form: Record<string, string>, signal: AbortSignal): Promise<unknown> {
-    this.calls++;
-    let response: Response;
-    let text: string;
+  /**
+   * Prometheus's `storageRetention` (`15d`, `30d or 512MiB`, `512MiB`) from
+   * /api/v1/status/runtimeinfo; null when the store does not serve it, as Thanos, Mimir or
+   * VictoriaMetrics may not. Throws only when the store cannot be reached.
+   */
+  async storageRetention(signal: AbortSignal): Promise<string | null> {
+    const { text } = await this.send('/api/v1/status/runtimeinfo', null, signal);
+    let json: unknown;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams(form),
-        signal,
-      });
-      text = await response.text();
-    } catch (error) {
-      const reason = signal.aborted ? 'no answer in time' : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-      throw new PrometheusError(`cannot reach ${this.baseUrl}: ${reason}`);
+      json = JSON.parse(text);
+    } catch {
+      return null;
     }
+    const info = RuntimeInfo.safeParse(json);
+    return info.success ? (info.data.data.storageRetention ?? null) : null;
+  }
+
+  private async call(path: string, form: Record<string, string>, signal: AbortSignal): Promise<unknown> {
+    const { status, text } = await this.send(path, form, signal);
     let envelope: z.infer<typeof Envelope>;
     try {
       envelope = Envelope.parse(JSON.parse(text));
     } catch {
-      throw new PrometheusError(`${this.baseUrl}${path} answered ${response.status} without a Prometheus API response`);
+      throw new PrometheusError(`${this.baseUrl}${path} answered ${status} without a Prometheus API response`);
     }
-    if (envelope.status === 'error') throw new PrometheusError(`${this.baseUrl}${path}: ${envelope.errorType ?? 'error'}: ${envelope.error ?? response.status}`);
+    if (envelope.status === 'error') throw new PrometheusError(`${this.baseUrl}${path}: ${envelope.errorType ?? 'error'}: ${envelope.error ?? status}`);
     return envelope.data;
+  }
+
+  /** POSTs `form`, or GETs when there is none (the status endpoints take GET only). */
+  private async send(path: string, form: Record<string, string> | null, signal: AbortSignal): Promise<{ status: number; text: string }> {
+    this.calls++;
+    const headers = { ...this.headers, accept: 'application/json', ...(form && { 'content-type': 'application/x-www-form-urlencoded' }) };
+    try {
+      const response = await fetch(`${this.baseUrl}${path}`, {
+        method: form ? 'POST' : 'GET',
+        headers,
+        ...(form && { body: new URLSearchParams(form) }),
+        signal,
+      });
+      return { status: response.status, text: await response.text() };
+    } catch (error) {
+      const reason = signal.aborted ? 'no answer in time' : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      throw new PrometheusError(`cannot reach ${this.baseUrl}: ${reason}`);
+    }
   }
 }

@@ -25,13 +25,13 @@ describe('the history section', () => {
     });
   });
 
-  it('reads the Prometheus-backed mode, headers expanded from the environment, retention 15d by default', () => {
+  it('reads the Prometheus-backed mode, headers expanded from the environment, retention asked of the store unless set', () => {
     process.env['DBSS_TEST_TOKEN'] = 'secret';
     expect(parse('  prometheus_url: http://mimir:8080/prometheus/\n  prometheus_headers: {X-Scope-OrgID: team, Authorization: "Bearer ${DBSS_TEST_TOKEN}"}')).toEqual({
       mode: 'prometheus',
       url: 'http://mimir:8080/prometheus',
       headers: { 'X-Scope-OrgID': 'team', Authorization: 'Bearer secret' },
-      retentionMs: 15 * 86_400_000,
+      retentionMs: null,
     });
     expect(parse('  prometheus_url: https://prom:9090\n  retention: 90d')).toMatchObject({ url: 'https://prom:9090', retentionMs: 90 * 86_400_000 });
   });

@@ -3,9 +3,6 @@ import { durationMs } from '../config/duration.js';
 import { secretString } from '../config/secret-string.js';
 import { historyConfigSchema } from '../history/config.js';
 
-/** Prometheus's own default retention: the window a store kept with defaults can answer. */
-const PROMETHEUS_DEFAULT_RETENTION_MS = 15 * 86_400_000;
-
 /** RFC 9110 token characters. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -28,9 +25,9 @@ const prometheusUrl = z.string().transform((text, ctx) => {
 
 /**
  * The Prometheus-backed mode: `{ prometheus_url, prometheus_headers?, retention? }`. Retention
- * is how far back the store keeps data, which the exporter cannot ask every Prometheus-compatible
- * store: windows starting earlier are refused. Headers are secrets (`${ENV}`), e.g. Authorization
- * or Mimir's X-Scope-OrgID.
+ * is how far back the store keeps data: windows starting earlier are refused. Not every
+ * Prometheus-compatible store can be asked, so it may be set; null (not set) means ask the
+ * store (retention.ts). Headers are secrets (`${ENV}`), e.g. Authorization or Mimir's X-Scope-OrgID.
  */
 export const prometheusHistoryConfigSchema = z
   .strictObject({
@@ -43,13 +40,13 @@ export const prometheusHistoryConfigSchema = z
         }
       })
       .default({}),
-    retention: durationMs.default(PROMETHEUS_DEFAULT_RETENTION_MS),
+    retention: durationMs.optional(),
   })
   .transform(({ prometheus_url, prometheus_headers, retention }) => ({
     mode: 'prometheus' as const,
     url: prometheus_url,
     headers: prometheus_headers,
-    retentionMs: retention,
+    retentionMs: retention ?? null,
   }));
 
 const embeddedHistorySchema = historyConfigSchema.transform((config) => ({ mode: 'embedded' as const, ...config }));

@@ -12,6 +12,9 @@ import { OB_TENANTS, createOceanBaseSchema, obSession, setSessions, setTenants, 
 import { startForwarder, type Forwarder } from './forwarder.js';
 import { accountItems, between, clientItems, expectDbssError, postStatistics, sleep, summary, type StatisticsRequest } from './dbss-client.js';
 
+/** The test Prometheus's storage retention, which an exporter without history.retention asks for. */
+const STORE_RETENTION_DAYS = 45;
+
 /** Long enough that every change is seen by the exporter and by Prometheus (1 s each) well before the windows' ends. */
 const PHASE_MS = 8000;
 
@@ -75,7 +78,13 @@ describe('the embedded store and the Prometheus-backed mode agree on one workloa
     await phase('s1', 's2', 's3', 's4');
     forwarder = await startForwarder();
     await startRecording();
-    prometheus = await startPrometheus({ scrapeTarget: forwarder.address, jobName: 'dbsession', rules: 'groups: []\n', alertmanager: '127.0.0.1:9' });
+    prometheus = await startPrometheus({
+      scrapeTarget: forwarder.address,
+      jobName: 'dbsession',
+      rules: 'groups: []\n',
+      alertmanager: '127.0.0.1:9',
+      retention: `${STORE_RETENTION_DAYS}d`,
+    });
     reading = await startExporterProcess({
       scrape_interval: '1s',
       targets: [{ name: 'ob', url: db.url, flavor: 'oceanbase' }],
@@ -155,6 +164,25 @@ describe('the embedded store and the Prometheus-backed mode agree on one workloa
       'DBSS.10000001',
       /history\.retention is 31d/,
     );
+  });
+
+  it("take the store's own retention without history.retention: the seed's MONTH request is answered, a window beyond it refused", async () => {
+    const asking = await startExporterProcess({
+      scrape_interval: '1s',
+      targets: [{ name: 'ob', url: db.url, flavor: 'oceanbase' }],
+      history: { prometheus_url: prometheus.url },
+    });
+    try {
+      const month = { ...t1, body: { time: { time_range: 'MONTH' } } };
+      expect(await clientItems(asking.url, month)).toEqual(await clientItems(recording!.url, month));
+      const day = 86_400_000;
+      const beyond = between(Date.now() - (STORE_RETENTION_DAYS + 1) * day, Date.now());
+      expectDbssError(await postStatistics(asking.url, { ...t1, body: beyond }), 400, 'DBSS.10000001', /the retention the store reports is 45d: nothing before/);
+      expect(await clientItems(asking.url, { ...t1, body: between(Date.now() - (STORE_RETENTION_DAYS - 1) * day, Date.now()) })).not.toEqual([]);
+      expect(asking.logs()).toMatch(/"storageRetention":"45d".*windows are answered as far back as the store keeps data/);
+    } finally {
+      await asking.stop();
+    }
   });
 
   it('answer 503 in DBSS format when the Prometheus-compatible store cannot be reached', async () => {

@@ -14,6 +14,8 @@ export interface PrometheusOptions {
   readonly rules: string;
   /** host:port of the Alertmanager. */
   readonly alertmanager: string;
+  /** `--storage.tsdb.retention.time`; Prometheus's default (15d) when absent. */
+  readonly retention?: string;
 }
 
 const QueryResult = z.object({
@@ -77,6 +79,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
+      ...(options.retention === undefined ? [] : [`--storage.tsdb.retention.time=${options.retention}`]),
     ],
     url,
     readyPath: '/-/ready',

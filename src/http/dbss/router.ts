@@ -12,13 +12,19 @@ import type { TokenGate } from '../tokens-file.js';
 import { DBSS_CODES, DbssError, invalidId, invalidRequest, sendDbssError, unavailable } from './errors.js';
 import { parseDistributionBody } from './request.js';
 
+/** How far back the history answers. */
+export interface Retention {
+  readonly ms: number;
+  /** What sets it, for messages: "<source> is 31d". */
+  readonly source: string;
+}
+
 /** Where the session counts come from, and how far back they reach. */
 export interface DbssHistory {
   /** The embedded store or the Prometheus-backed one. */
   readonly counts: Pick<HistoryStore, 'query'>;
-  readonly retentionMs: number;
-  /** The config key that sets the retention, for messages. */
-  readonly retentionSetting: string;
+  /** Asked at every request: the Prometheus-backed mode may ask its store (a PrometheusError is a 503). */
+  retention(): Promise<Retention>;
 }
 
 export interface DbssApiOptions {
@@ -110,10 +116,11 @@ async function distribution(req: Request, by: GroupBy, options: DbssApiOptions, 
   const view = options.store.target(target);
   if (view === undefined) throw invalidId(`project_id ${quoted(target)} is not a configured target`);
   const request = parseDistributionBody(req.body, now);
-  const oldest = now - history.retentionMs;
+  const retention = await history.retention();
+  const oldest = now - retention.ms;
   if (request.from < oldest) {
     throw invalidRequest(
-      `time: the window starts at ${iso(request.from)}, beyond the history's retention (${history.retentionSetting} is ${duration(history.retentionMs)}: nothing before ${iso(oldest)} is kept)`,
+      `time: the window starts at ${iso(request.from)}, beyond the history's retention (${retention.source} is ${duration(retention.ms)}: nothing before ${iso(oldest)} is kept)`,
     );
   }
   const snapshot = usableSnapshot(view, options.latest(target), request.to);
