@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import mysql, { type Connection, type ConnectionOptions } from 'mysql2/promise';
 import type { TargetConfig } from '../config/schema.js';
 
@@ -186,8 +187,9 @@ export function targetAddress(target: TargetConfig): { host: string; port: numbe
 }
 
 async function connectionOptions(target: TargetConfig, timeoutMs: number): Promise<ConnectionOptions> {
+  const address = targetAddress(target);
   const options: ConnectionOptions = {
-    ...targetAddress(target),
+    ...address,
     password: await readPassword(target),
     connectTimeout: timeoutMs,
     supportBigNumbers: true,
@@ -196,8 +198,24 @@ async function connectionOptions(target: TargetConfig, timeoutMs: number): Promi
     multipleStatements: false,
     connectAttributes: { program_name: 'db-session-exporter' },
   };
-  if (target.tls) options.ssl = await tlsOptions(target.tls);
-  return options;
+  return target.tls ? { ...options, ...(await tlsConnection(target.tls, address)) } : options;
+}
+
+type Tls = NonNullable<TargetConfig['tls']>;
+
+/**
+ * mysql2 checks the certificate against a name only with `verifyIdentity`, and takes that name
+ * (and SNI) from `host` alone, ignoring `ssl.servername`. So with `server_name` the name goes in
+ * `host` and the socket to the target's real address is opened here.
+ */
+async function tlsConnection(tls: Tls, address: { host: string; port: number }): Promise<ConnectionOptions> {
+  const ssl = await tlsOptions(tls);
+  if (tls.server_name === undefined) return { ssl };
+  return {
+    ssl,
+    host: tls.server_name,
+    stream: () => connect({ host: address.host, port: address.port }).setNoDelay(true),
+  };
 }
 
 async function readPassword(target: TargetConfig): Promise<string | undefined> {
@@ -211,14 +229,17 @@ async function readPassword(target: TargetConfig): Promise<string | undefined> {
   }
 }
 
-async function tlsOptions(tls: NonNullable<TargetConfig['tls']>): Promise<NonNullable<ConnectionOptions['ssl']>> {
+async function tlsOptions(tls: Tls): Promise<NonNullable<ConnectionOptions['ssl']>> {
   const read = (path: string | undefined) => (path === undefined ? undefined : readFile(path, 'utf8'));
   const [ca, cert, key] = await Promise.all([read(tls.ca_file), read(tls.cert_file), read(tls.key_file)]);
+  const verify = !tls.insecure_skip_verify;
   return {
     ...(ca !== undefined && { ca }),
     ...(cert !== undefined && { cert }),
     ...(key !== undefined && { key }),
-    rejectUnauthorized: !tls.insecure_skip_verify,
-    ...(tls.server_name !== undefined && { servername: tls.server_name }),
-  } as NonNullable<ConnectionOptions['ssl']>;
+    // A trusted certificate is not enough: it must also name the server (server_name, else the
+    // URL's host, an IP address included), as Prometheus' own TLS clients require.
+    rejectUnauthorized: verify,
+    verifyIdentity: verify,
+  };
 }

@@ -12,6 +12,8 @@ export interface TestCertificates {
   readonly serverKey: string;
   readonly clientCert: string;
   readonly clientKey: string;
+  /** A CA that signed neither the server's nor the client's certificate. */
+  readonly strangerCaCert: string;
   /** A client certificate from a CA the server does not trust. */
   readonly strangerCert: string;
   readonly strangerKey: string;
@@ -53,6 +55,7 @@ export function makeTestCertificates(): TestCertificates {
     serverKey: path('server.key'),
     clientCert: path('client.crt'),
     clientKey: path('client.key'),
+    strangerCaCert: path('stranger-ca.crt'),
     strangerCert: path('stranger.crt'),
     strangerKey: path('stranger.key'),
     read: (file) => readFileSync(file, 'utf8'),
