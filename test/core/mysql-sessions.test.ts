@@ -3,6 +3,7 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
+import { lintOpenMetrics } from '../support/openmetrics.js';
 import { select, valueOf } from '../support/prometheus-text.js';
 
 /** Real MariaDB sessions opened by the test, seen through the exporter process. */
@@ -97,7 +98,14 @@ describe('MySQL/MariaDB target: live sessions', () => {
     expect(plain.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const open = await fetch(`${exporter.url}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
     expect(open.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
-    expect(await open.text()).toMatch(/# EOF\n$/);
+    // promtool reads only the text format (it rejects valid OpenMetrics): the OpenMetrics rules are checked here.
+    const body = await open.text();
+    expect(lintOpenMetrics(body)).toEqual([]);
+    expect(body).toMatch(/^# TYPE dbsession_scrape_errors counter\ndbsession_scrape_errors_total\{target="maria"\} \d+$/m);
+    expect(body).toMatch(/^dbsession_up\{target="maria"\} 1$/m);
+    // q=0 refuses OpenMetrics: the text format it is.
+    const refused = await fetch(`${exporter.url}/metrics`, { headers: { accept: 'application/openmetrics-text;q=0, text/plain;q=0.1' } });
+    expect(refused.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
   it('serves a landing page, health and readiness', async () => {
