@@ -29,7 +29,8 @@ describe('lintOpenMetrics', () => {
   });
 
   it('accepts what prom-client writes in OpenMetrics, every metric type', async () => {
-    const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>(Registry.OPENMETRICS_CONTENT_TYPE);
+    const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     new Counter({ name: 'c_total', help: 'c', labelNames: ['l'], registers: [registry] }).inc({ l: 'a"b' }, 2);
     new Gauge({ name: 'g', help: 'g', registers: [registry] }).set(-1.5e-7);
     new Histogram({ name: 'h', help: 'h', buckets: [1, 2], registers: [registry] }).observe(1.5);
