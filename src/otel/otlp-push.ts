@@ -5,7 +5,7 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import { Counter } from 'prom-client';
 import type { Logger } from '../logging/logger.js';
 import type { OtlpConfig } from './config.js';
-import { ExportHeaders, redact } from './headers.js';
+import { endpointSecrets, ExportHeaders, loggableEndpoint, redact } from './headers.js';
 import { ReportingExporter, type ExportOutcome } from './reporting-exporter.js';
 import { resolveOtlpSettings, type OtlpSettings } from './settings.js';
 import { SnapshotMetrics, type OtlpSources } from './snapshot-metrics.js';
@@ -67,7 +67,7 @@ export class OtlpPush {
   async prepare(config: OtlpConfig | undefined): Promise<() => void> {
     if (config === undefined) return () => this.switchTo(null);
     const settings = resolveOtlpSettings(config, this.options.env);
-    const headers = await ExportHeaders.load(settings.headers, settings.headerFiles, this.options.log);
+    const headers = await ExportHeaders.load({ env: settings.envHeaders, fixed: settings.headers, files: settings.headerFiles }, this.options.log);
     const key = JSON.stringify(settings);
     return () => {
       if (this.running?.key !== key) this.switchTo(this.start(settings, headers, key));
@@ -91,8 +91,10 @@ export class OtlpPush {
     const { log } = this.options;
     const exporterOptions = { url: settings.endpoint, headers: headers.current, timeoutMillis: settings.timeoutMs };
     const otlp = settings.protocol === 'http/json' ? new JsonMetricExporter(exporterOptions) : new ProtobufMetricExporter(exporterOptions);
+    const endpoint = loggableEndpoint(settings.endpoint);
+    const secrets = (): string[] => [...headers.secrets(), ...endpointSecrets(settings.endpoint)];
     const reader = new PeriodicExportingMetricReader({
-      exporter: new ReportingExporter(otlp, this.reporter(settings.endpoint, headers)),
+      exporter: new ReportingExporter(otlp, this.reporter(endpoint, secrets)),
       exportIntervalMillis: settings.intervalMs,
       // The exporter gives up after timeoutMs (retries included); the reader's own limit is a backstop.
       exportTimeoutMillis: settings.intervalMs,
@@ -101,13 +103,13 @@ export class OtlpPush {
     const provider = new MeterProvider({ resource: this.resource, readers: [reader] });
     log.info(
       {
-        endpoint: settings.endpoint,
+        endpoint,
         protocol: settings.protocol,
         intervalMs: settings.intervalMs,
         timeoutMs: settings.timeoutMs,
         temporality: settings.temporality,
         cardinalityLimit: settings.cardinalityLimit,
-        headers: [...Object.keys(settings.headers), ...Object.keys(settings.headerFiles)],
+        headers: [...new Set([...Object.keys(settings.envHeaders), ...Object.keys(settings.headers), ...Object.keys(settings.headerFiles)])],
       },
       'OTLP push started',
     );
@@ -117,14 +119,15 @@ export class OtlpPush {
         try {
           await provider.shutdown({ timeoutMillis: Math.min(settings.timeoutMs, FINAL_EXPORT_MAX_MS) });
         } catch (error) {
-          log.debug({ err: redact(String(error), headers.secrets()) }, 'OTLP last export did not finish');
+          log.debug({ err: redact(String(error), secrets()) }, 'OTLP last export did not finish');
         }
-        log.info({ endpoint: settings.endpoint }, 'OTLP push stopped');
+        log.info({ endpoint }, 'OTLP push stopped');
       },
     };
   }
 
-  private reporter(endpoint: string, headers: ExportHeaders): (outcome: ExportOutcome) => void {
+  /** `endpoint` as it may be logged; `secrets` are kept out of error messages (header files are re-read, so asked each time). */
+  private reporter(endpoint: string, secrets: () => string[]): (outcome: ExportOutcome) => void {
     const { log } = this.options;
     let failuresInARow = 0;
     return (outcome) => {
@@ -132,7 +135,7 @@ export class OtlpPush {
       if (!outcome.ok) {
         failuresInARow++;
         this.failures.inc();
-        log.warn({ endpoint, err: redact(outcome.error, headers.secrets()), ms, failuresInARow }, 'OTLP export failed');
+        log.warn({ endpoint, err: redact(outcome.error, secrets()), ms, failuresInARow }, 'OTLP export failed');
         return;
       }
       if (failuresInARow > 0) log.info({ endpoint, failuresBefore: failuresInARow }, 'OTLP export succeeded again');

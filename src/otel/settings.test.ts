@@ -15,7 +15,13 @@ describe('otlp settings', () => {
       cardinalityLimit: 2000,
       headers: {},
       headerFiles: {},
+      envHeaders: {},
     });
+  });
+
+  it('reads OTEL_EXPORTER_OTLP_HEADERS as the OTLP exporter does, the metrics-specific one winning', () => {
+    const env = { OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=general,x-scope=a%20b', OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-api-key=metrics' };
+    expect(resolveOtlpSettings(parse({}), env).envHeaders).toEqual({ 'x-api-key': 'metrics', 'x-scope': 'a b' });
   });
 
   it('takes what the file leaves out from OTEL_EXPORTER_OTLP_*, signal-specific first', () => {

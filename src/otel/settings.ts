@@ -1,3 +1,4 @@
+import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
 import { ConfigError } from '../config/load.js';
 import { endpointProblem, OTLP_PROTOCOLS, type OtlpConfig, type OtlpProtocol, type Temporality } from './config.js';
 
@@ -16,6 +17,8 @@ export interface OtlpSettings {
   readonly cardinalityLimit: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly headerFiles: Readonly<Record<string, string>>;
+  /** OTEL_EXPORTER_OTLP_HEADERS with OTEL_EXPORTER_OTLP_METRICS_HEADERS over it, parsed as the OTLP exporter does. */
+  readonly envHeaders: Readonly<Record<string, string>>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -74,6 +77,10 @@ function resolveTemporality(config: OtlpConfig, env: Env): Temporality {
   }
 }
 
+function resolveEnvHeaders(env: Env): Record<string, string> {
+  return { ...parseKeyPairsIntoRecord(env['OTEL_EXPORTER_OTLP_HEADERS']), ...parseKeyPairsIntoRecord(env['OTEL_EXPORTER_OTLP_METRICS_HEADERS']) };
+}
+
 /** Throws a ConfigError naming the environment variable when one holds a value that cannot work. */
 export function resolveOtlpSettings(config: OtlpConfig, env: Env = process.env): OtlpSettings {
   const intervalMs = config.interval ?? envMilliseconds(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? DEFAULT_INTERVAL_MS;
@@ -88,5 +95,6 @@ export function resolveOtlpSettings(config: OtlpConfig, env: Env = process.env):
     cardinalityLimit: config.cardinality_limit,
     headers: config.headers,
     headerFiles: config.headers_files,
+    envHeaders: resolveEnvHeaders(env),
   };
 }

@@ -49,6 +49,8 @@ export interface ReceivedPoint {
 }
 
 export interface ReceivedExport {
+  /** Path and query string, as requested. */
+  readonly url: string;
   readonly contentType: string;
   readonly headers: IncomingHttpHeaders;
   /** Raw body: a retry sends the same bytes again. */
@@ -62,8 +64,12 @@ export interface ReceivedExport {
   readonly at: number;
 }
 
-/** ok: 200; unavailable: 503 (retryable); hang: never answers. */
-export type ReceiverMode = 'ok' | 'unavailable' | 'hang';
+/**
+ * ok: 200; unavailable: 503 (retryable); hang: never answers; refuse: 401 (final) with a reason
+ * phrase that quotes the request's header values and URL, as careless gateways do: what the
+ * exporter's failure log must not repeat.
+ */
+export type ReceiverMode = 'ok' | 'unavailable' | 'hang' | 'refuse';
 
 export interface OtlpReceiver {
   /** The metrics endpoint, http://127.0.0.1:PORT/v1/metrics. */
@@ -141,7 +147,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/v1/metrics') return void res.writeHead(404).end();
+      const url = req.url ?? '';
+      if (req.method !== 'POST' || new URL(url, 'http://receiver').pathname !== '/v1/metrics') return void res.writeHead(404).end();
       const contentType = req.headers['content-type'] ?? '';
       const body = Buffer.concat(chunks);
       let decoded: ReturnType<typeof flatten>;
@@ -150,13 +157,17 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       } catch (error) {
         return void res.writeHead(400, { 'content-type': 'text/plain' }).end(String(error));
       }
-      requests.push({ contentType, headers: req.headers, body, ...decoded, answer: mode, at: Date.now() });
+      requests.push({ url, contentType, headers: req.headers, body, ...decoded, answer: mode, at: Date.now() });
       if (mode === 'hang') {
         held.add(res);
         res.on('close', () => held.delete(res));
         return;
       }
       if (mode === 'unavailable') return void res.writeHead(503, { 'content-type': 'text/plain' }).end('collector overloaded');
+      if (mode === 'refuse') {
+        const quoted = Object.values(req.headers).flat().join(' | ');
+        return void res.writeHead(401, `refused ${url} with headers ${quoted}`, { 'content-type': 'text/plain' }).end();
+      }
       const json = contentType.startsWith('application/json');
       const answer = types.response.create({});
       res
