@@ -5,7 +5,7 @@ import { grantsHoldProcess } from './grants.js';
 import { hostAddress } from './host-address.js';
 import { limitStatementTime } from './statement-timeout.js';
 import { finiteNumber, integer, numberOrNull, text } from './row-values.js';
-import { MAX_INFO_BYTES, type FlavorReader, type ReadContext, type SessionRef, type ReadSummary } from './source.js';
+import { MAX_INFO_BYTES, truncateUtf8, type FlavorReader, type ReadContext, type SessionRef, type ReadSummary } from './source.js';
 
 /** Server threads that are not client sessions (clarification 6). */
 const SYSTEM_COMMANDS = new Set(['Daemon', 'Binlog Dump', 'Binlog Dump GTID']);
@@ -58,11 +58,13 @@ export const mysqlReader: FlavorReader = {
 
   async readInfo(connection, refs) {
     if (refs.length === 0) return new Map();
+    // LEFT counts characters (each at least a byte): it bounds what the server sends, and the
+    // exact cut, in bytes, is made here.
     const [rows] = await connection.query<RowDataPacket[]>(
       'SELECT ID, LEFT(INFO, ?) AS INFO FROM information_schema.PROCESSLIST WHERE ID IN (?)',
       [MAX_INFO_BYTES, refs.map((ref) => ref.id)],
     );
-    const byId = new Map(rows.map((row) => [Number(row.ID), String(row.INFO ?? '')]));
+    const byId = new Map(rows.map((row) => [Number(row.ID), truncateUtf8(String(row.INFO ?? ''), MAX_INFO_BYTES)]));
     return new Map(refs.map((ref) => [sessionKey(ref), byId.get(ref.id) ?? '']));
   },
 };

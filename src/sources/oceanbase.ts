@@ -7,7 +7,7 @@ import { limitStatementTime } from './statement-timeout.js';
 import { finiteNumber, integer, numberOrNull, text } from './row-values.js';
 import { forEachRow } from './row-stream.js';
 import { StringPool } from './string-pool.js';
-import { MAX_INFO_BYTES, type FlavorReader, type ReadContext, type SessionRef, type ReadSummary } from './source.js';
+import { MAX_INFO_BYTES, truncateUtf8, type FlavorReader, type ReadContext, type SessionRef, type ReadSummary } from './source.js';
 
 const PROCESSLIST = 'oceanbase.`GV$OB_PROCESSLIST`';
 
@@ -77,13 +77,16 @@ export const oceanbaseReader: FlavorReader = {
   async readInfo(connection, refs) {
     if (refs.length === 0) return new Map();
     const where = refs.map(() => '(ID = ? AND SVR_IP = ? AND SVR_PORT = ?)').join(' OR ');
+    // SUBSTR counts characters (each at least a byte): it bounds what the server sends, and the
+    // exact cut, in bytes, is made here.
     const [rows] = await connection.query<RowDataPacket[]>(
       `SELECT ID, SVR_IP, SVR_PORT, SUBSTR(INFO, 1, ?) AS INFO FROM ${PROCESSLIST} WHERE ${where}`,
       [MAX_INFO_BYTES, ...refs.flatMap((ref) => [ref.id, ref.svr_ip, ref.svr_port])],
     );
     const info = new Map<string, string>(refs.map((ref) => [sessionKey(ref), '']));
     for (const row of rows) {
-      info.set(sessionKey({ id: Number(row.ID), svr_ip: String(row.SVR_IP), svr_port: Number(row.SVR_PORT) }), String(row.INFO ?? ''));
+      const key = sessionKey({ id: Number(row.ID), svr_ip: String(row.SVR_IP), svr_port: Number(row.SVR_PORT) });
+      info.set(key, truncateUtf8(String(row.INFO ?? ''), MAX_INFO_BYTES));
     }
     return info;
   },

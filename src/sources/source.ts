@@ -62,3 +62,18 @@ export interface FlavorReader {
 
 /** INFO can be 256 KiB a row; an API returns at most this much of it (clarification 5). */
 export const MAX_INFO_BYTES = 65_536;
+
+const utf8 = new TextEncoder();
+
+/**
+ * The longest start of `text` whose UTF-8 form fits in `maxBytes`, never half a character (nor
+ * half a surrogate pair). SQL's LEFT/SUBSTR count characters, up to four bytes each, so the
+ * servers' cut alone does not bound the bytes.
+ */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: most texts need no encoding at all.
+  if (text.length * 3 <= maxBytes) return text;
+  // encodeInto writes whole characters only, and says how many code units it took.
+  const { read } = utf8.encodeInto(text, new Uint8Array(maxBytes));
+  return text.slice(0, read);
+}
