@@ -49,19 +49,40 @@ export function applyServerLimits(server: Server): void {
 }
 
 /**
+ * A request past one of the limits above. Each JSON API family renders it in its own error
+ * format (the path says which family it is for); elsewhere it is a plain-text answer.
+ */
+export class RequestLimitError extends Error {
+  override readonly name = 'RequestLimitError';
+  constructor(
+    readonly status: 408 | 413 | 414,
+    message: string,
+    /** Connection: close where the body was not read: what follows on the socket is no request. */
+    readonly headers: Readonly<Record<string, string>> = status === 414 ? {} : { Connection: 'close' },
+  ) {
+    super(message);
+  }
+}
+
+export const uriTooLong = () => new RequestLimitError(414, `the URL is longer than ${HTTP_LIMITS.maxUrlBytes} bytes`);
+export const bodyTooLarge = () => new RequestLimitError(413, `the request body is larger than ${HTTP_LIMITS.maxBodyBytes} bytes`);
+export const requestTimedOut = () =>
+  new RequestLimitError(408, `the request did not arrive within ${HTTP_LIMITS.requestTimeoutMs / 1000} s`);
+
+/** The limit an error stands for: ours, or the body parser's own 413 for a body sent without a length. */
+export function requestLimitOf(error: unknown): RequestLimitError | null {
+  if (error instanceof RequestLimitError) return error;
+  return (error as { type?: unknown }).type === 'entity.too.large' ? bodyTooLarge() : null;
+}
+
+/**
  * 414 for an over-long URL and 413 for a body declared bigger than any endpoint takes, before
  * any route runs. Bodies sent without a length are bounded by the parser that reads them.
  */
-export const requestSizeGuard: RequestHandler = (req, res, next) => {
-  if (req.originalUrl.length > HTTP_LIMITS.maxUrlBytes) {
-    res.status(414).type('text').send('URI Too Long\n');
-    return;
-  }
+export const requestSizeGuard: RequestHandler = (req, _res, next) => {
+  if (req.originalUrl.length > HTTP_LIMITS.maxUrlBytes) return next(uriTooLong());
   const declared = Number(req.get('content-length') ?? 0);
-  if (declared > HTTP_LIMITS.maxBodyBytes) {
-    res.set('Connection', 'close').status(413).type('text').send('Payload Too Large\n');
-    return;
-  }
+  if (declared > HTTP_LIMITS.maxBodyBytes) return next(bodyTooLarge());
   next();
 };
 

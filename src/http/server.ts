@@ -1,10 +1,11 @@
 import { createServer as createHttpServer, STATUS_CODES, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from '../logging/logger.js';
 import { landingPage, type LandingLink } from './landing-page.js';
-import { applyServerLimits, requestSizeGuard, serverLimitOptions } from './limits.js';
+import { applyServerLimits, requestLimitOf, requestSizeGuard, requestTimedOut, serverLimitOptions, type RequestLimitError } from './limits.js';
 import { clientCertificateProblem, tlsServerOptions, type WebTls } from './web-config.js';
 
 export interface ApiMount {
@@ -12,8 +13,9 @@ export interface ApiMount {
   readonly path: string;
   readonly router: Router;
   /**
-   * The router's own error renderer, for errors raised before the router runs: express decodes
-   * `/targets/:target` first, and a malformed %-escape there would otherwise get a plain-text 400.
+   * The router's own error renderer, for errors raised before the router runs: the size limits,
+   * a request that timed out, and express decoding `/targets/:target` first (a malformed
+   * %-escape there would otherwise get a plain-text 400).
    */
   readonly errors?: ErrorRequestHandler;
   readonly links?: readonly LandingLink[];
@@ -32,13 +34,36 @@ export interface HttpAppOptions {
   readonly responseHeaders: () => Readonly<Record<string, string>>;
 }
 
+/** A request an express route is answering, by socket, for errors node raises outside express. */
+interface RoutedRequest {
+  headersSent(): boolean;
+  /** Answers `error` as the request's API family would (else in plain text), with its headers. */
+  render(error: RequestLimitError): void;
+}
+
+const routedRequests = new WeakMap<Duplex, RoutedRequest>();
+
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use((_req, res, next) => {
+  const familyErrors = apiFamilyErrors(options.apis);
+  const lastResort = lastResortErrors(options.log);
+  app.use((req, res, next) => {
     res.set(options.responseHeaders());
+    const routed: RoutedRequest = {
+      headersSent: () => res.headersSent,
+      render: (error) => {
+        // Set here, as not every family passes a limit's headers on: Connection: close ends the socket.
+        res.set(error.headers);
+        familyErrors(error, req, res, (unhandled: unknown) => lastResort(unhandled, req, res, () => res.destroy()));
+      },
+    };
+    routedRequests.set(req.socket, routed);
+    res.once('close', () => {
+      if (routedRequests.get(req.socket) === routed) routedRequests.delete(req.socket);
+    });
     next();
   });
   app.use(requestSizeGuard);
@@ -80,17 +105,22 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use((_req, res) => {
     res.status(404).type('text').send('Not Found\n');
   });
-  app.use(targetPrefixErrors(options.apis));
-  app.use(lastResortErrors(options.log));
+  app.use(familyErrors);
+  app.use(lastResort);
   return app;
 }
 
-/** Errors on a `/targets/{target}/<api>` path that the API's router never saw, in that API's format. */
-function targetPrefixErrors(apis: readonly ApiMount[]): ErrorRequestHandler {
+/**
+ * Errors on an API's path (or `/targets/{target}/<api>`) that its router never saw, in that API's
+ * format: the size limits run before any router, and express decodes `:target` first.
+ */
+function apiFamilyErrors(apis: readonly ApiMount[]): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
-    const match = /^\/targets\/[^/]+(\/.*)?$/i.exec(req.path);
-    const rest = match === null ? null : (match[1] ?? '');
-    const api = rest === null ? undefined : apis.find((a) => a.errors !== undefined && isUnderMount(rest, a.path));
+    // Not req.path: inside a router (a body still being read when the request times out) it has lost the mount path.
+    const path = req.originalUrl.split('?')[0] ?? '';
+    const match = /^\/targets\/[^/]+(\/.*)?$/i.exec(path);
+    const rest = match === null ? path : (match[1] ?? '');
+    const api = apis.find((a) => a.errors !== undefined && isUnderMount(rest, a.path));
     if (api?.errors === undefined) return next(error);
     api.errors(error, req, res, next);
   };
@@ -110,6 +140,8 @@ function isUnderMount(path: string, mount: string): boolean {
 function lastResortErrors(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
+    const limit = requestLimitOf(error);
+    if (limit !== null) return void res.status(limit.status).set(limit.headers).type('text').send(`${STATUS_CODES[limit.status]}\n`);
     const declared = Number((error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode);
     const status = declared >= 400 && declared < 500 ? declared : 500;
     if (status === 500) log.error({ err: error instanceof Error ? error.message : String(error), path: req.path }, 'request failed');
@@ -151,6 +183,7 @@ export async function listenHttp(app: Express, options: ListenOptions): Promise<
   secure?.on('tlsClientError', (error, socket) => {
     options.log.debug({ client: socket.remoteAddress, err: error.message }, 'TLS handshake failed');
   });
+  server.on('clientError', answerClientError);
   const inFlight = new Set<ServerResponse>();
   let closing = false;
   server.on('request', (_req, res: ServerResponse) => {
@@ -184,4 +217,31 @@ export async function listenHttp(app: Express, options: ListenOptions): Promise<
       return closed;
     },
   };
+}
+
+/** What node answers on its own, by error code; anything else it refuses is a 400. */
+const BARE_STATUS: Readonly<Record<string, number>> = {
+  HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+/**
+ * What node's parser and request timer refuse, answered as node would (a bare status line, then
+ * close: no route, so no API family, is known yet), except a request that timed out while a
+ * route was reading its body (a DBSS POST trickled in): its family is known, so its 408 comes in
+ * that family's format, with Connection: close.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const routed = routedRequests.get(socket);
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && routed !== undefined && !routed.headersSent()) {
+    routed.render(requestTimedOut());
+    return;
+  }
+  // Never a second answer after a route's: the client would read it as the next response.
+  if (socket.writable && routed?.headersSent() !== true) {
+    const status = BARE_STATUS[error.code ?? ''] ?? 400;
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
+  }
+  socket.destroy(error);
 }

@@ -48,6 +48,18 @@ export function expectError(answer: ObshellAnswer, status: number, errCode: stri
   return answer.body.error?.message ?? '';
 }
 
+/** An error body in obshell's envelope, whatever client read it. */
+export function expectErrorEnvelope(status: number, body: unknown, errCode: string): void {
+  expect(body).toEqual({
+    successful: false,
+    timestamp: expect.any(String),
+    duration: expect.any(Number),
+    status,
+    traceId: expect.any(String),
+    error: { errCode, message: expect.any(String) },
+  });
+}
+
 /** Polls until `check` passes on the answer (it throws until then). */
 export async function waitForAnswer<T>(
   fetchAnswer: () => Promise<ObshellAnswer>,

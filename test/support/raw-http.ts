@@ -43,3 +43,27 @@ export function rawExchange(port: number, chunks: readonly (string | Buffer)[], 
     });
   });
 }
+
+/** The first response of an exchange, shaped like the fetch-based helpers' answers. */
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  /** Parsed when the response says it is JSON, else the text. */
+  readonly body: unknown;
+}
+
+export function firstAnswer(exchange: RawExchange): RawAnswer {
+  const headEnd = exchange.text.indexOf('\r\n\r\n');
+  if (exchange.status === null || headEnd < 0) throw new Error(`no complete response in: ${exchange.text.slice(0, 200)}`);
+  const headers = new Headers(
+    exchange.text
+      .slice(0, headEnd)
+      .split('\r\n')
+      .slice(1)
+      .map((line): [string, string] => [line.slice(0, line.indexOf(':')).trim(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
+  // The exchange is latin1 text: back to bytes, which Content-Length counts.
+  const bytes = Buffer.from(exchange.text.slice(headEnd + 4), 'latin1').subarray(0, Number(headers.get('content-length') ?? 0));
+  const json = headers.get('content-type')?.startsWith('application/json') === true;
+  return { status: exchange.status, headers, body: json ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8') };
+}

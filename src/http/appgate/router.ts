@@ -2,6 +2,7 @@ import { Router, type ErrorRequestHandler, type Request, type Response } from 'e
 import type { Logger } from '../../logging/logger.js';
 import type { SnapshotStore } from '../../scrape/target-view.js';
 import { activeSessionsDashboard, type DashboardBounds } from '../../views/dashboard.js';
+import { requestLimitOf } from '../limits.js';
 import type { ApiMount } from '../server.js';
 import { bearerTokenOf, type TokenGate } from '../tokens-file.js';
 import { negotiateJson } from './accept.js';
@@ -74,8 +75,18 @@ export function createAppgateApi(options: AppgateApiOptions): ApiMount[] {
   ];
 }
 
+/** Appgate's ids for the size and time limits: its own error ids are snake-case HTTP reasons. */
+const LIMIT_IDS = { 408: 'request_timeout', 413: 'payload_too_large', 414: 'uri_too_long' } as const;
+
 function renderError(log: Logger): ErrorRequestHandler {
-  return (error: unknown, req: Request, res: Response, _next) => {
+  return (error: unknown, req: Request, res: Response, next) => {
+    // A body parser that gives up after the response went (a request that timed out) has nothing to add.
+    if (res.headersSent) return next(error);
+    const limit = requestLimitOf(error);
+    if (limit !== null) {
+      sendAppgateError(res, new AppgateError(limit.status, LIMIT_IDS[limit.status], `${limit.message[0]!.toUpperCase()}${limit.message.slice(1)}.`, limit.headers));
+      return;
+    }
     if (error instanceof AppgateError) {
       sendAppgateError(res, error);
       return;

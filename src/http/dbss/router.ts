@@ -6,7 +6,7 @@ import type { SnapshotStore, TargetView } from '../../scrape/target-view.js';
 import type { TargetSnapshot } from '../../snapshot/snapshot.js';
 import { dbAccountItems, dbClientItems, schemaIds, schemasNamed } from '../../views/distribution.js';
 import { quoted } from '../appgate/errors.js';
-import { HTTP_LIMITS, jsonBody } from '../limits.js';
+import { jsonBody, requestLimitOf } from '../limits.js';
 import type { ApiMount } from '../server.js';
 import type { TokenGate } from '../tokens-file.js';
 import { DBSS_CODES, DbssError, invalidId, invalidRequest, sendDbssError, unavailable } from './errors.js';
@@ -164,7 +164,9 @@ function duration(ms: number): string {
 }
 
 function renderError(log: Logger): ErrorRequestHandler {
-  return (error: unknown, req: Request, res: Response, _next) => {
+  return (error: unknown, req: Request, res: Response, next) => {
+    // A body parser that gives up after the response went (a request that timed out) has nothing to add.
+    if (res.headersSent) return next(error);
     if (error instanceof DbssError) return sendDbssError(res, error);
     const parserError = bodyParserError(error);
     if (parserError !== null) return sendDbssError(res, parserError);
@@ -177,13 +179,12 @@ function renderError(log: Logger): ErrorRequestHandler {
   };
 }
 
-/** body-parser's and express's own 4xx errors, in DBSS's format. */
+/** The size and time limits, body-parser's and express's own 4xx errors, in DBSS's format. */
 function bodyParserError(error: unknown): DbssError | null {
+  const limit = requestLimitOf(error);
+  if (limit !== null) return new DbssError(limit.status, DBSS_CODES.invalidRequest, limit.message, limit.headers);
   const { status, type } = error as { status?: unknown; type?: unknown };
   if (type === 'entity.parse.failed') return invalidRequest('the request body is not valid JSON');
-  if (status === 413) {
-    return new DbssError(413, DBSS_CODES.invalidRequest, `the request body is larger than ${HTTP_LIMITS.maxBodyBytes} bytes`, { Connection: 'close' });
-  }
   if (typeof status === 'number' && status >= 400 && status < 500) return new DbssError(status, DBSS_CODES.invalidRequest, 'the request is malformed');
   return null;
 }

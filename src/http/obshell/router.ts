@@ -7,6 +7,7 @@ import type { EnrichedSession } from '../../snapshot/session.js';
 import { sessionKey } from '../../snapshot/session.js';
 import { findSessions, listSessions, tenantSessions } from '../../views/obshell-sessions.js';
 import { sessionStats } from '../../views/obshell-stats.js';
+import { requestLimitOf } from '../limits.js';
 import type { ApiMount } from '../server.js';
 import { resolveObshellAuth, type ObshellAuthConfig, type ObshellAuthSettings } from './auth/config.js';
 import { publicKeyBase64 } from './auth/key.js';
@@ -195,9 +196,20 @@ function localAddress(req: Request): { ip: string; port: number } {
   return { ip: parseIp(address)?.text ?? address, port: req.socket.localPort ?? 0 };
 }
 
-/** Thrown ObshellErrors as they are; express's own 400s (a malformed %-escape) as illegal arguments; the rest a 500. */
+/**
+ * Thrown ObshellErrors as they are; express's own 400s (a malformed %-escape) and the size and
+ * time limits as illegal arguments (obshell has no code of its own for them); the rest a 500.
+ */
 function renderError(log: Logger): ErrorRequestHandler {
-  return (error: unknown, req: Request, res: Response, _next) => {
+  return (error: unknown, req: Request, res: Response, next) => {
+    // A body parser that gives up after the response went (a request that timed out) has nothing to add.
+    if (res.headersSent) return next(error);
+    const limit = requestLimitOf(error);
+    if (limit !== null) {
+      res.set(limit.headers);
+      sendObshellError(res, limit.status, ObshellErrCode.IllegalArgument, `The request is refused: ${limit.message}.`);
+      return;
+    }
     if (error instanceof ObshellError) {
       sendObshellError(res, error.status, error.errCode, error.message);
       return;
