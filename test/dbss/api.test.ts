@@ -217,10 +217,10 @@ describe('DBSS session distribution over real MariaDB sessions', () => {
       expectDbssError(await postStatistics(exporter.url, request(MONTH, extra)), 400, code, message);
     });
 
-    it('refuses a body over the size limit with 413, in the same format when it came without a length', async () => {
+    it('refuses a body over the size limit with 413, declared or sent without a length', async () => {
       const huge = JSON.stringify({ ...MONTH, db_id: Array.from({ length: 20_000 }, (_, i) => `schema_${i}`) });
-      // A declared length over the limit is refused before any router, in plain text (src/http/limits.ts).
-      expect((await postStatistics(exporter.url, request(undefined, { raw: huge }))).status).toBe(413);
+      // A declared length over the limit is refused before any router reads it (src/http/limits.ts).
+      expectDbssError(await postStatistics(exporter.url, request(undefined, { raw: huge })), 413, 'DBSS.10000001', /larger than 65536 bytes/);
       const chunked = new Blob([huge]).stream();
       const response = await fetch(`${exporter.url}/v1/${TARGET}/audit/${TENANT}/statistics/session/db-client`, {
         method: 'POST',
@@ -287,6 +287,45 @@ describe('DBSS session distribution over real MariaDB sessions', () => {
         'DBSS.10020021',
         /instance_id "sales"/,
       );
+    });
+  });
+
+  describe('tokens rotated by reload, and a client that keeps guessing (last: it spends the failure budget of 127.0.0.1)', () => {
+    const NEW_TOKEN = 'rotated-token-5e6f7a8b9c';
+    const guesses = Array.from({ length: 25 }, (_, i) => `wrong-token-${i}-d41d8cd9`);
+    // Ended before the database was stopped above: answered whatever the target's state now.
+    const answered = () => request(between(marks['start']! - 60_000, marks['first']!));
+    const reload = async () => expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+
+    it('takes a token added to the file at the next reload, and refuses one taken out with 401', async () => {
+      await writeFile(join(dir, 'tokens'), [ROOT_TOKEN, NEW_TOKEN, ''].join('\n'));
+      expectDbssError(await postStatistics(exporter.url, { ...answered(), token: NEW_TOKEN }), 401, 'DBSS.10020100', /failed to authenticate/);
+      await reload();
+      expect(await clientItems(exporter.url, { ...answered(), token: NEW_TOKEN })).toHaveLength(2);
+      await writeFile(join(dir, 'tokens'), [NEW_TOKEN, ''].join('\n'));
+      await reload();
+      expectDbssError(await postStatistics(exporter.url, answered()), 401, 'DBSS.10020100', /failed to authenticate/);
+      expect(await clientItems(exporter.url, { ...answered(), token: NEW_TOKEN })).toHaveLength(2);
+    });
+
+    it('answers repeated wrong tokens from one address with 429 in DBSS format, even to a right one, and logs no token', async () => {
+      const statuses: number[] = [];
+      for (const guess of guesses) {
+        const answer = await postStatistics(exporter.url, { ...answered(), token: guess });
+        statuses.push(answer.status);
+        if (answer.status === 429) break;
+        expectDbssError(answer, 401, 'DBSS.10020100', /failed to authenticate/);
+      }
+      // The budget is 20 failures (src/http/failure-limiter.ts); the test above spent one.
+      expect(statuses.length).toBeGreaterThanOrEqual(19);
+      expect(statuses.at(-1)).toBe(429);
+      const limited = await postStatistics(exporter.url, { ...answered(), token: NEW_TOKEN });
+      expectDbssError(limited, 429, 'DBSS.10020429', /too many failed authentications from this address/);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+      const logs = exporter.logs();
+      expect(logs).toMatch(/"api":"dbss".*"reason":"unknown token".*client reached the failure limit/);
+      for (const token of [...guesses, ROOT_TOKEN, NEW_TOKEN, SCOPED_TOKEN, OTHER_TOKEN]) expect(logs.includes(token), token).toBe(false);
     });
   });
 });
