@@ -1,6 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, getDashboard } from '../appgate/dashboard-client.js';
+import { postStatistics, type DbssAnswer } from '../dbss/dbss-client.js';
 import { startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
 import { createOceanBaseSchema, obSession, setSessions, setTenants, type ObSessionRow } from '../support/oceanbase-schema.js';
@@ -64,10 +69,21 @@ function promtoolCheck(text: string): { status: number | null; output: string } 
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
+/** A 200 whose body is JSON, and UTF-8 that survives a round trip (no lone surrogates or broken bytes). */
+function expectValidJson(answer: { status: number; headers: Headers; body: unknown }): void {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+  const text = JSON.stringify(answer.body);
+  expect(Buffer.from(text, 'utf8').toString('utf8')).toBe(text);
+}
+
 describe('strange data from the database', () => {
   let db: TestDatabase;
   let exporter: ExporterProcess;
   const clients: Connection[] = [];
+  const historyDir = mkdtempSync(join(tmpdir(), 'dbsession-strange-history-'));
+  /** Sessions of the hostile tenant, as /metrics counts them. */
+  let hostileCount = 0;
 
   beforeAll(async () => {
     db = await startTestDatabase();
@@ -85,6 +101,8 @@ describe('strange data from the database', () => {
         { name: 'ob', url: db.url, flavor: 'oceanbase' },
         { name: 'my', url: db.url, flavor: 'mysql', tenant: 'my "tenant"\n\\' },
       ],
+      // The DBSS API answers from the history, which then holds the hostile rows too.
+      history: { path: historyDir },
     });
   });
 
@@ -92,6 +110,7 @@ describe('strange data from the database', () => {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
     await exporter?.stop();
     await db?.destroy();
+    rmSync(historyDir, { recursive: true, force: true });
   });
 
   it('scrapes both targets without failing on any row', async () => {
@@ -101,7 +120,8 @@ describe('strange data from the database', () => {
       return samples;
     });
     const hostile = select(s, 'dbsession_tenant_sessions', { target: 'ob', tenant: HOSTILE_TENANT });
-    expect(hostile.map((x) => x.value).reduce((a, b) => a + b, 0)).toBe(hostileSessions().length - 1);
+    hostileCount = hostile.map((x) => x.value).reduce((a, b) => a + b, 0);
+    expect(hostileCount).toBe(hostileSessions().length - 1);
     expect(valueOf(s, 'dbsession_sessions', { target: 'my', db: 'we"ird\\db ü', user: 'q"uo\\te ü', state: 'SLEEP' })).toBe(1);
     expect(valueOf(s, 'dbsession_max_active_time_seconds', { target: 'ob', tenant: HOSTILE_TENANT })).toBe(1e20);
     expect(exporter.child.exitCode).toBeNull();
@@ -133,5 +153,33 @@ describe('strange data from the database', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { data: { contents: { host: string }[] } };
     expect(body.data.contents).toHaveLength(hostileSessions().length - 1);
+  });
+
+  it('answers the DBSS distribution for the hostile tenant with valid JSON, by client and by account', async () => {
+    const ask = (kind: 'db-client' | 'db-account'): Promise<DbssAnswer> =>
+      postStatistics(exporter.url, { project: 'ob', instance: HOSTILE_TENANT, kind, body: { time: { time_range: 'HOUR' } } });
+    const sessionsIn = (answer: DbssAnswer) => (answer.body as { session_num: number }[]).reduce((sum, item) => sum + item.session_num, 0);
+    // Recorded once a scrape has been written to the history.
+    const byClient = await eventually(async () => {
+      const answer = await ask('db-client');
+      expect(sessionsIn(answer)).toBeGreaterThan(0);
+      return answer;
+    });
+    expectValidJson(byClient);
+    const byAccount = await ask('db-account');
+    expectValidJson(byAccount);
+    // Quotes, a backslash and a newline come through JSON unharmed (trailing blanks may be trimmed).
+    expect((byAccount.body as { db_user: string }[]).map((item) => item.db_user)).toContainEqual(expect.stringMatching(/^u"s\\er\n'x' *$/));
+    // Both group the same sessions, each counted once.
+    expect(sessionsIn(byAccount)).toBe(sessionsIn(byClient));
+  });
+
+  it('answers the Appgate dashboard with valid JSON, for the hostile tenant and for everything', async () => {
+    const tenant = await getDashboard(exporter.url, `/stats/active-sessions/dashboard?target=ob&tenant=${encodeURIComponent(HOSTILE_TENANT)}`);
+    expectValidJson(tenant);
+    expect((tenant.body as { totalCount: number }).totalCount).toBe(hostileCount);
+    const everything = await getDashboard(exporter.url, '/stats/active-sessions/dashboard');
+    expectValidJson(everything);
+    expect((everything.body as { totalCount: number }).totalCount).toBeGreaterThan(hostileCount);
   });
 });
