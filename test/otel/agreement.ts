@@ -1,4 +1,7 @@
-import { INSTRUMENTS } from '../../src/otel/instruments.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INSTRUMENTS, type InstrumentKind } from '../../src/otel/instruments.js';
+import { REPO_ROOT } from '../support/exporter-process.js';
 import { select, type Sample } from '../support/prometheus-text.js';
 import { pointsNamed, type AttributeValue, type ReceivedExport } from './otlp-receiver.js';
 
@@ -31,4 +34,60 @@ export function latest(exports: readonly ReceivedExport[]): ReceivedExport {
   const last = exports.at(-1);
   if (!last) throw new Error('no export received yet');
   return last;
+}
+
+export const CUMULATIVE = 'AGGREGATION_TEMPORALITY_CUMULATIVE';
+export const DELTA = 'AGGREGATION_TEMPORALITY_DELTA';
+
+/** How each kind of instrument goes over the wire: a gauge as a gauge, counts and counters as sums. */
+const WIRE: Readonly<Record<InstrumentKind, { type: 'gauge' | 'sum'; monotonic: boolean }>> = {
+  gauge: { type: 'gauge', monotonic: false },
+  updown: { type: 'sum', monotonic: false },
+  counter: { type: 'sum', monotonic: true },
+};
+
+/**
+ * Every instrument whose points arrived with another unit, type, monotonicity or temporality
+ * than its spec says: UpDownCounters are always cumulative, counters as configured. Empty when
+ * every point is described as it should be.
+ */
+export function descriptionMismatches(exported: ReceivedExport, counterTemporality: typeof CUMULATIVE | typeof DELTA): string[] {
+  return INSTRUMENTS.flatMap((spec) => {
+    const temporality = spec.kind === 'gauge' ? '' : spec.kind === 'updown' ? CUMULATIVE : counterTemporality;
+    const want = JSON.stringify({ unit: spec.unit, ...WIRE[spec.kind], temporality });
+    const got = new Set(pointsNamed(exported, spec.name).map((p) => JSON.stringify({ unit: p.unit, type: p.type, monotonic: p.monotonic, temporality: p.temporality })));
+    return [...got].filter((description) => description !== want).map((description) => `${spec.name}: got ${description}, want ${want}`);
+  });
+}
+
+/** Instruments without a single point in the export. */
+export function silentInstruments(exported: ReceivedExport): string[] {
+  return INSTRUMENTS.filter((spec) => pointsNamed(exported, spec.name).length === 0).map((spec) => spec.name);
+}
+
+const DOCUMENTED_KINDS: Readonly<Record<string, InstrumentKind>> = { Gauge: 'gauge', UpDownCounter: 'updown', Counter: 'counter' };
+
+/**
+ * The "Prometheus to OpenTelemetry" table of docs/opentelemetry.md, one line per row in the
+ * shape instrumentLines gives the specs: what users are told, to compare with what is sent.
+ */
+export function documentedInstruments(): string[] {
+  const doc = readFileSync(join(REPO_ROOT, 'docs/opentelemetry.md'), 'utf8');
+  return doc
+    .split('\n')
+    .filter((line) => line.startsWith('| `dbsession_'))
+    .map((line) => {
+      const [prometheus, name, type, unit] = line.split('|').slice(1).map((cell) => cell.trim().replaceAll('`', ''));
+      return `${prometheus} ${name} ${DOCUMENTED_KINDS[type ?? ''] ?? type} ${unit === '(none)' ? '' : unit}`;
+    });
+}
+
+/** Every instrument spec as a line: Prometheus family, name, kind and unit. */
+export function instrumentLines(): string[] {
+  return INSTRUMENTS.map((spec) => `${spec.prometheus} ${spec.name} ${spec.kind} ${spec.unit}`);
+}
+
+/** The families a /metrics text declares (`# TYPE` lines) whose names start with `prefix`. */
+export function declaredFamilies(metricsText: string, prefix: string): string[] {
+  return [...metricsText.matchAll(/^# TYPE (\S+) /gm)].map(([, name]) => name!).filter((name) => name.startsWith(prefix));
 }

@@ -1,13 +1,23 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTRUMENTS, NOT_PUSHED } from '../../src/otel/instruments.js';
 import { VERSION } from '../../src/version.js';
-import { startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
+import { REPO_ROOT, startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
 import { OB_SESSIONS, seedOceanBase, setSessions } from '../support/oceanbase-schema.js';
-import { disagreements, latest } from './agreement.js';
+import {
+  CUMULATIVE,
+  declaredFamilies,
+  descriptionMismatches,
+  disagreements,
+  documentedInstruments,
+  instrumentLines,
+  latest,
+  silentInstruments,
+} from './agreement.js';
 import { pointsNamed, startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
 
 const TOKEN = 'otlp-token-5f1c9e';
@@ -69,11 +79,12 @@ describe('OTLP push (http/protobuf) of an emulated OceanBase cluster', () => {
     expect(maxTime?.value).toBe(3600.5);
   });
 
-  it('describes the instruments with OpenTelemetry units and types, and the exporter as the resource', async () => {
+  it('describes every instrument with its unit and type as documented, and the exporter as the resource', async () => {
     const exported = latest(receiver.accepted());
-    const [count] = pointsNamed(exported, 'db.client.session.count');
-    expect(count).toMatchObject({ unit: '{session}', type: 'sum', monotonic: false, temporality: 'AGGREGATION_TEMPORALITY_CUMULATIVE' });
-    expect(pointsNamed(exported, 'db.client.session.active_time.max')[0]).toMatchObject({ unit: 's', type: 'gauge' });
+    expect(descriptionMismatches(exported, CUMULATIVE)).toEqual([]);
+    // OceanBase has no PROCESS privilege to report (the MySQL tests see that one); every other instrument arrived.
+    expect(silentInstruments(exported)).toEqual(['dbsession.process_privilege']);
+    expect(documentedInstruments()).toEqual(instrumentLines());
     expect(pointsNamed(exported, 'dbsession.target.up')).toMatchObject([{ attributes: { target: 'ob' }, value: 1 }]);
     expect(pointsNamed(exported, 'dbsession.scrape.duration')).toHaveLength(1);
     expect(exported.resource).toMatchObject({
@@ -83,6 +94,15 @@ describe('OTLP push (http/protobuf) of an emulated OceanBase cluster', () => {
     });
     expect(exported.scope).toEqual({ name: 'db-session-exporter', version: VERSION });
     expect(exported.contentType).toBe('application/x-protobuf');
+  });
+
+  it('pushes every dbsession_* family /metrics serves, or leaves it out on purpose', async () => {
+    const families = declaredFamilies(await (await fetch(`${exporter.url}/metrics`)).text(), 'dbsession_');
+    const pushed = INSTRUMENTS.map((spec) => spec.prometheus);
+    // Both ways: no family forgotten, and no instrument or exclusion naming a family that is not served.
+    expect([...families].sort()).toEqual([...pushed, ...Object.keys(NOT_PUSHED)].sort());
+    const documented = readFileSync(join(REPO_ROOT, 'docs/opentelemetry.md'), 'utf8');
+    expect(Object.keys(NOT_PUSHED).filter((family) => !documented.includes(`\`${family}\``))).toEqual([]);
   });
 
   it('sends the configured headers, from the environment and from a file, and never logs them', () => {
