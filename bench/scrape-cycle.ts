@@ -156,7 +156,8 @@ export async function measureEnrichment(
     enrichedTimes.push(
       (
         await timed(async () => {
-          distinctAddresses = (await buildSnapshot('bench', read, new SessionTracker(), enrichments.enriched, 0)).locations.size;
+          const { groups } = await buildSnapshot('bench', read, new SessionTracker(), enrichments.enriched, 0);
+          distinctAddresses = new Set(groups.map((g) => g.client_ip)).size;
         })
       ).wallMs,
     );

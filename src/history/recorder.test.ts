@@ -1,28 +1,16 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { directoryPerTest } from '../../test/history/temporary-directory.js';
-import { sessionFixture } from '../../test/support/session-fixture.js';
+import { sessionFixture, snapshotFixture, type FixtureSession } from '../../test/support/session-fixture.js';
 import { createLogger } from '../logging/logger.js';
-import type { EnrichedSession } from '../snapshot/session.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
 import { HistoryRecorder, observedSessionsOf } from './recorder.js';
 import { openHistoryStore } from './store.js';
 
 const silent = createLogger('error', new Writable({ write: (_chunk, _encoding, done) => done() }));
 
-function snapshot(takenAt: number, sessions: EnrichedSession[], target = 'prod'): TargetSnapshot {
-  return {
-    target,
-    flavor: 'oceanbase',
-    takenAt,
-    tenants: [],
-    databases: [],
-    sessions,
-    firstSeen: new Map(),
-    started: [],
-    locations: new Map(),
-    processPrivilege: null,
-  };
+function snapshot(takenAt: number, sessions: FixtureSession[], target = 'prod'): TargetSnapshot {
+  return snapshotFixture({ target, takenAt, sessions });
 }
 
 const DAY = { tenant: 't1', from: 0, to: 86_400_000, by: 'client' } as const;

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { sessionFixture } from '../../test/support/session-fixture.js';
+import { sessionFixture, snapshotFixture } from '../../test/support/session-fixture.js';
 import { parseSamples } from '../../test/support/prometheus-text.js';
 import type { SnapshotStore, TargetView } from '../scrape/target-view.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
@@ -18,21 +18,12 @@ function view(name: string, snapshot: TargetSnapshot | null): TargetView {
   };
 }
 
-const snapshot: TargetSnapshot = {
+const snapshot: TargetSnapshot = snapshotFixture({
   target: 'ob',
-  flavor: 'oceanbase',
   takenAt: 1000,
   tenants: [{ name: 't1', id: 1002, connectionLimit: 100, locked: false }],
-  databases: [],
-  sessions: [
-    sessionFixture({ id: 1, user: 'we"ird\\user\nname', state: 'ACTIVE', time: 2.5 }),
-    sessionFixture({ id: 2 }),
-  ],
-  firstSeen: new Map(),
-  started: [],
-  locations: new Map(),
-  processPrivilege: null,
-};
+  sessions: [sessionFixture({ id: 1, user: 'we"ird\\user\nname', state: 'ACTIVE', time: 2.5 }), sessionFixture({ id: 2 })],
+});
 
 function registry(contentType: typeof Registry.PROMETHEUS_CONTENT_TYPE | typeof Registry.OPENMETRICS_CONTENT_TYPE, views: TargetView[]) {
   const store: SnapshotStore = { targets: () => views, target: (n) => views.find((v) => v.name === n), sourceOf: () => undefined };

@@ -38,10 +38,11 @@ describe('buildSnapshot', () => {
 
     expect(asked).toHaveLength(CLIENTS);
     expect(new Set(asked).size).toBe(CLIENTS);
-    expect(snapshot.locations.size).toBe(CLIENTS);
     expect(snapshot.sessions).toHaveLength(SESSIONS);
-    // Every session carries its own address's answer, not a neighbour's.
-    expect(snapshot.sessions.every((s) => s.country === `C-${s.client_ip}`)).toBe(true);
+    // Every group carries its own address's answer, not a neighbour's, and all sessions are in one.
+    expect(new Set(snapshot.groups.map((g) => g.client_ip)).size).toBe(CLIENTS);
+    expect(snapshot.groups.every((g) => g.location.country === `C-${g.client_ip}`)).toBe(true);
+    expect(snapshot.groups.reduce((sum, g) => sum + g.sessions, 0)).toBe(SESSIONS);
   });
 
   it('looks addresses up again for the next snapshot, so a replaced GeoIP database applies at the next scrape', async () => {

@@ -1,15 +1,13 @@
 import { UNKNOWN_LOCATION } from '../geoip/record.js';
-import type { GeoLocation, Session, SupportStatus } from './session.js';
-
-export interface ClientVersion {
-  readonly client: string;
-  readonly version: string;
-  readonly support: SupportStatus;
-}
+import type { ClientVersion, GeoLocation, Session } from './session.js';
 
 /** What a snapshot adds to the rows a source read. Both parts are pure lookups. */
 export interface Enrichment {
   locate(ip: string): GeoLocation;
+  /**
+   * A pure function of the session's client columns (client_name, client_version, module,
+   * action, client_info): sessions alike in those are classified once.
+   */
   classify(session: Session): ClientVersion;
 }
 

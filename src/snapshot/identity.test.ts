@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SessionTracker, type Observation } from './identity.js';
-import { sessionKey, type EnrichedSession } from './session.js';
+import { sessionKey, type Session } from './session.js';
 import { sessionFixture } from '../../test/support/session-fixture.js';
 
-function observe(tracker: SessionTracker, sessions: EnrichedSession[], now: number): Observation<EnrichedSession> {
-  const observing = tracker.begin<EnrichedSession>(now);
+function observe(tracker: SessionTracker, sessions: Session[], now: number): Observation<Session> {
+  const observing = tracker.begin<Session>(now);
   for (const session of sessions) observing.see(session);
   return observing.finish();
 }
@@ -87,7 +87,7 @@ describe('SessionTracker', () => {
           const sessions = ordered.map((f) => sessionFixture(f));
           const now = 1000 * (round + 1);
           const { firstSeen, started } = observe(tracker, sessions, now);
-          const expectedStarted: EnrichedSession[] = [];
+          const expectedStarted: Session[] = [];
           const next = new Map<string, { firstSeen: number; tenant: string; user: string }>();
           for (const s of sessions) {
             const known = reference.get(sessionKey(s));

@@ -53,15 +53,34 @@ export interface GeoLocation {
   readonly longitude: number | null;
 }
 
-/** A session after enrichment: what the snapshot holds and every view reads. */
-export interface EnrichedSession extends Session {
-  readonly country: string;
-  readonly continent: string;
+/** What a client version rule and the support policy made of a session's client. */
+export interface ClientVersion {
   /** Client name after the version rule ("unknown" when none). */
   readonly client: string;
   /** Client version after the version rule ("unknown" when none). */
   readonly version: string;
   readonly support: SupportStatus;
+}
+
+/**
+ * The sessions of one snapshot that share every label a gauge or the dashboard shows: tenant,
+ * schema, user, state and client, with the client's location and version. Enrichment is a
+ * property of the client, not of each session, so it is worked out and kept once per group, and
+ * every count is summed over groups (a few per client address) instead of over sessions.
+ */
+export interface SessionGroup {
+  readonly tenant: string;
+  readonly db: string;
+  readonly user: string;
+  /** As read (upper case); gauges bound it to the known states. */
+  readonly state: string;
+  readonly client_ip: string;
+  readonly location: GeoLocation;
+  readonly client: ClientVersion;
+  /** How many sessions share these labels; at least 1. */
+  readonly sessions: number;
+  /** Longest TIME among them. */
+  readonly maxTime: number;
 }
 
 /** What identifies one session between snapshots: session ids are unique per observer only. */

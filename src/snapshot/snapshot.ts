@@ -1,4 +1,4 @@
-import type { EnrichedSession, GeoLocation } from './session.js';
+import type { Session, SessionGroup } from './session.js';
 
 export type Flavor = 'oceanbase' | 'mysql';
 
@@ -19,8 +19,10 @@ export interface DatabaseInfo {
 }
 
 /**
- * Everything one scrape of one target read, enriched, frozen. Built once per scrape and swapped
- * in whole, so readers never see half of one scrape and half of another.
+ * Everything one scrape of one target read, and its enrichment. Built once per scrape and swapped
+ * in whole, so readers never see half of one scrape and half of another; nothing changes it
+ * after that (readonly throughout: freezing 100k sessions at every scrape costs more than it
+ * protects).
  */
 export interface TargetSnapshot {
   readonly target: string;
@@ -29,13 +31,13 @@ export interface TargetSnapshot {
   readonly takenAt: number;
   readonly tenants: readonly TenantInfo[];
   readonly databases: readonly DatabaseInfo[];
-  readonly sessions: readonly EnrichedSession[];
+  readonly sessions: readonly Session[];
+  /** The sessions by the labels they share, each group enriched once: what every count reads. */
+  readonly groups: readonly SessionGroup[];
   /** Epoch ms at which each session (by sessionKey) was first seen by this exporter. */
   readonly firstSeen: ReadonlyMap<string, number>;
   /** Sessions first seen in this scrape (empty on the first scrape: that one is a baseline). */
-  readonly started: readonly EnrichedSession[];
-  /** Location of each distinct client_ip, looked up once per snapshot. */
-  readonly locations: ReadonlyMap<string, GeoLocation>;
+  readonly started: readonly Session[];
   /** MySQL: whether the account holds PROCESS (without it only its own threads show). */
   readonly processPrivilege: boolean | null;
 }

@@ -1,4 +1,4 @@
-import type { ClientVersion } from '../snapshot/enrichment.js';
+import type { ClientVersion } from '../snapshot/session.js';
 import type { ClientVersionsConfig } from './config.js';
 import { announcedClient, compileRules, type ClientColumns } from './client-version.js';
 import { SupportPolicy } from './support-policy.js';

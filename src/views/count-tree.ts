@@ -7,15 +7,15 @@ export class CountTree {
   count = 0;
   private children: Map<string, CountTree> | null = null;
 
-  /** Counts one more session under `value` and returns that branch, to count deeper. */
-  add(value: string): CountTree {
+  /** Counts `sessions` more (one by default) under `value` and returns that branch, to count deeper. */
+  add(value: string, sessions = 1): CountTree {
     this.children ??= new Map();
     let child = this.children.get(value);
     if (!child) {
       child = new CountTree();
       this.children.set(value, child);
     }
-    child.count++;
+    child.count += sessions;
     return child;
   }
 
@@ -27,7 +27,7 @@ export class CountTree {
   /** Sums the counts of the paths `depth` levels down by a key made from each path. */
   sumBy(depth: number, key: (path: readonly string[]) => string): Map<string, number> {
     const sums = new Map<string, number>();
-    this.forEachPath(depth, [], (path, count) => {
+    this.forEachPath(depth, (path, count) => {
       const k = key(path);
       sums.set(k, (sums.get(k) ?? 0) + count);
     });
@@ -35,11 +35,15 @@ export class CountTree {
   }
 
   /** Visits every path `depth` levels down with its count, in order of first appearance; `path` is reused. */
-  private forEachPath(depth: number, path: string[], visit: (path: readonly string[], count: number) => void): void {
+  forEachPath(depth: number, visit: (path: readonly string[], count: number) => void): void {
+    this.visitPaths(depth, [], visit);
+  }
+
+  private visitPaths(depth: number, path: string[], visit: (path: readonly string[], count: number) => void): void {
     if (depth === 0) return visit(path, this.count);
     for (const [value, child] of this.children ?? []) {
       path.push(value);
-      child.forEachPath(depth - 1, path, visit);
+      child.visitPaths(depth - 1, path, visit);
       path.pop();
     }
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sessionFixture } from '../../test/support/session-fixture.js';
+import { sessionFixture, snapshotFixture, type FixtureSession } from '../../test/support/session-fixture.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
-import type { EnrichedSession, GeoLocation } from '../snapshot/session.js';
+import type { GeoLocation } from '../snapshot/session.js';
 import { activeSessionsDashboard } from './dashboard.js';
 
 const SE: GeoLocation = { country: 'SE', continent: 'EU', latitude: 55.8667, longitude: 12.8333 };
@@ -10,22 +10,8 @@ const US: GeoLocation = { country: 'US', continent: 'NA', latitude: 37.751, long
 const PRIVATE: GeoLocation = { country: 'private', continent: 'private', latitude: null, longitude: null };
 const UNKNOWN: GeoLocation = { country: 'unknown', continent: 'unknown', latitude: null, longitude: null };
 
-function snapshot(target: string, rows: [Partial<EnrichedSession>, GeoLocation][]): TargetSnapshot {
-  const sessions = rows.map(([overrides, location], id) =>
-    sessionFixture({ id, country: location.country, continent: location.continent, ...overrides }),
-  );
-  return {
-    target,
-    flavor: 'oceanbase',
-    takenAt: 0,
-    tenants: [],
-    databases: [],
-    sessions,
-    firstSeen: new Map(),
-    started: [],
-    locations: new Map(rows.map(([overrides, location]) => [overrides.client_ip ?? '192.168.1.10', location])),
-    processPrivilege: null,
-  };
+function snapshot(target: string, rows: [Partial<FixtureSession>, GeoLocation][]): TargetSnapshot {
+  return snapshotFixture({ target, sessions: rows.map(([overrides, location], id) => sessionFixture({ id, ...location, ...overrides })) });
 }
 
 const full = { client: 'appgate', version: '6.0.0-release-1234', support: 'full' } as const;
@@ -81,7 +67,7 @@ describe('activeSessionsDashboard', () => {
   });
 
   it('lists each point\'s busiest addresses up to the bound, in address order with IPv4 first', () => {
-    const rows: [Partial<EnrichedSession>, GeoLocation][] = [
+    const rows: [Partial<FixtureSession>, GeoLocation][] = [
       [{ client_ip: '2001:218::1' }, SE],
       [{ client_ip: '9.9.9.9' }, SE],
       [{ client_ip: '10.1.1.1' }, SE],

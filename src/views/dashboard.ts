@@ -42,7 +42,7 @@ interface PointTally {
 
 interface AddressTally {
   count: number;
-  readonly location: GeoLocation | undefined;
+  readonly location: GeoLocation;
 }
 
 interface VersionTally {
@@ -50,8 +50,8 @@ interface VersionTally {
   sessionCount: number;
 }
 
-function onMap(location: GeoLocation | undefined): location is PointTally['location'] {
-  return location !== undefined && location.latitude !== null && location.longitude !== null;
+function onMap(location: GeoLocation): location is PointTally['location'] {
+  return location.latitude !== null && location.longitude !== null;
 }
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -80,29 +80,31 @@ function toPoint(tally: PointTally, maxIps: number): GeoPoint {
 }
 
 /**
- * One pass over the sessions with a map operation or two each: sessions per address, and per
- * client and version when judged. Everything keyed by location is worked out per address.
+ * One pass over the session groups: sessions per address, and per client and version when
+ * judged. Everything keyed by location is worked out per address.
  */
 function countSessions(snapshots: readonly TargetSnapshot[], tenant: string | undefined) {
   let totalCount = 0;
   const addresses = new Map<string, AddressTally>();
   const versions = new Map<string, Map<string, VersionTally>>();
   for (const snapshot of snapshots) {
-    for (const session of snapshot.sessions) {
-      if (tenant !== undefined && session.tenant !== tenant) continue;
-      totalCount++;
-      const address = addresses.get(session.client_ip);
-      if (address === undefined) addresses.set(session.client_ip, { count: 1, location: snapshot.locations.get(session.client_ip) });
-      else address.count++;
-      if (session.support === 'unknown') continue;
-      let byVersion = versions.get(session.client);
+    for (const group of snapshot.groups) {
+      if (tenant !== undefined && group.tenant !== tenant) continue;
+      const sessions = group.sessions;
+      totalCount += sessions;
+      const address = addresses.get(group.client_ip);
+      if (address === undefined) addresses.set(group.client_ip, { count: sessions, location: group.location });
+      else address.count += sessions;
+      const { client, version, support } = group.client;
+      if (support === 'unknown') continue;
+      let byVersion = versions.get(client);
       if (byVersion === undefined) {
         byVersion = new Map();
-        versions.set(session.client, byVersion);
+        versions.set(client, byVersion);
       }
-      const version = byVersion.get(session.version);
-      if (version === undefined) byVersion.set(session.version, { supportStatus: session.support, sessionCount: 1 });
-      else version.sessionCount++;
+      const tally = byVersion.get(version);
+      if (tally === undefined) byVersion.set(version, { supportStatus: support, sessionCount: sessions });
+      else tally.sessionCount += sessions;
     }
   }
   return { totalCount, addresses, versions };

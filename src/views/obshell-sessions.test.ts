@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sessionFixture } from '../../test/support/session-fixture.js';
-import type { EnrichedSession } from '../snapshot/session.js';
+import type { Session } from '../snapshot/session.js';
 import {
   DEFAULT_LIST_QUERY,
   addressKey,
@@ -14,9 +14,9 @@ import {
 } from './obshell-sessions.js';
 
 const query = (overrides: Partial<SessionListQuery>): SessionListQuery => ({ ...DEFAULT_LIST_QUERY, ...overrides });
-const ids = (sessions: readonly EnrichedSession[]) => sessions.map((s) => s.id);
+const ids = (sessions: readonly Session[]) => sessions.map((s) => s.id);
 
-const SESSIONS: readonly EnrichedSession[] = [
+const SESSIONS: readonly Session[] = [
   sessionFixture({ id: 5, user: 'root', db: 'test', client_ip: '10.0.0.5', host: '10.0.0.5:1000', time: 3, state: 'ACTIVE' }),
   sessionFixture({ id: 2, user: 'app_rw', db: 'Shop', client_ip: '2001:db8::7', host: '2001:db8::7', time: 9 }),
   sessionFixture({ id: 9, user: 'APP_ro', db: '', client_ip: '198.51.100.20', host: '198.51.100.20', time: 3, state: 'ACTIVE' }),

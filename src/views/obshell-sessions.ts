@@ -1,5 +1,5 @@
 import { parseIp } from '../geoip/ip-address.js';
-import { ACTIVE, type EnrichedSession, type Session } from '../snapshot/session.js';
+import { ACTIVE, type Session } from '../snapshot/session.js';
 
 /**
  * The session list of obshell's tenant session API (seed `obshell-tenant-session-list.txt`) as
@@ -109,19 +109,19 @@ export interface SessionPage {
   /** Sessions matching the filters, on every page. */
   readonly total: number;
   readonly totalPages: number;
-  readonly sessions: readonly EnrichedSession[];
+  readonly sessions: readonly Session[];
 }
 
 /** Each snapshot's sessions by tenant, made at the first request that needs them: snapshots never change. */
-const byTenant = new WeakMap<readonly EnrichedSession[], Groups>();
+const byTenant = new WeakMap<readonly Session[], Groups>();
 
-type Groups = ReadonlyMap<string, readonly EnrichedSession[]>;
+type Groups = ReadonlyMap<string, readonly Session[]>;
 
-export function tenantSessions(sessions: readonly EnrichedSession[], tenant: string): readonly EnrichedSession[] {
+export function tenantSessions(sessions: readonly Session[], tenant: string): readonly Session[] {
   return memoized(byTenant, sessions, () => groupBy(sessions, (s) => s.tenant)).get(tenant) ?? [];
 }
 
-export function listSessions(sessions: readonly EnrichedSession[], query: SessionListQuery): SessionPage {
+export function listSessions(sessions: readonly Session[], query: SessionListQuery): SessionPage {
   const matching = candidates(sessions, query).filter(listFilter(query));
   const total = matching.length;
   const totalPages = total === 0 ? 0 : Number((BigInt(total) + query.size - 1n) / query.size);
@@ -134,7 +134,7 @@ export function listSessions(sessions: readonly EnrichedSession[], query: Sessio
 type SubstringField = 'user' | 'db' | 'client_ip';
 
 /** A tenant's sessions grouped by each field a substring filter reads, made when a filter first asks. */
-const byField = new WeakMap<readonly EnrichedSession[], Map<SubstringField, Groups>>();
+const byField = new WeakMap<readonly Session[], Map<SubstringField, Groups>>();
 
 /**
  * The sessions the substring filters can match: the groups of the most selective filter's
@@ -142,9 +142,9 @@ const byField = new WeakMap<readonly EnrichedSession[], Map<SubstringField, Grou
  * a tenant's sessions share a few hundred users, schemas and addresses, which are tested instead.
  * Order does not matter: the list is sorted by a total order afterwards.
  */
-function candidates(sessions: readonly EnrichedSession[], query: SessionListQuery): readonly EnrichedSession[] {
+function candidates(sessions: readonly Session[], query: SessionListQuery): readonly Session[] {
   const filters = ([['user', query.user], ['db', query.db], ['client_ip', query.host]] as const).filter(([, part]) => part !== '');
-  let best: { groups: Array<readonly EnrichedSession[]>; count: number } | null = null;
+  let best: { groups: Array<readonly Session[]>; count: number } | null = null;
   for (const [field, part] of filters) {
     const test = containing(part);
     const groups = [...fieldGroups(sessions, field)].filter(([value]) => test(value)).map(([, group]) => group);
@@ -154,7 +154,7 @@ function candidates(sessions: readonly EnrichedSession[], query: SessionListQuer
   return best === null ? sessions : best.groups.flat();
 }
 
-function fieldGroups(sessions: readonly EnrichedSession[], field: SubstringField): Groups {
+function fieldGroups(sessions: readonly Session[], field: SubstringField): Groups {
   const fields = memoized(byField, sessions, () => new Map<SubstringField, Groups>());
   let groups = fields.get(field);
   if (groups === undefined) {
@@ -174,8 +174,8 @@ function memoized<K extends object, V>(cache: WeakMap<K, V>, key: K, build: () =
 }
 
 /** Sessions by one field's value, each group in snapshot order. */
-function groupBy(sessions: readonly EnrichedSession[], keyOf: (s: EnrichedSession) => string): Groups {
-  const groups = new Map<string, EnrichedSession[]>();
+function groupBy(sessions: readonly Session[], keyOf: (s: Session) => string): Groups {
+  const groups = new Map<string, Session[]>();
   for (const s of sessions) {
     const key = keyOf(s);
     const group = groups.get(key);
@@ -229,7 +229,7 @@ function siftDown<T>(heap: T[], at: number, order: (a: T, b: T) => number): void
 }
 
 /** Sessions with this id, on one observer when given: ids are unique per observer only. */
-export function findSessions(sessions: readonly EnrichedSession[], id: bigint, observer: ObserverFilter | null): EnrichedSession[] {
+export function findSessions(sessions: readonly Session[], id: bigint, observer: ObserverFilter | null): Session[] {
   const wanted = safeNumber(id);
   return sessions.filter((s) => s.id === wanted && (observer === null || onObserver(s, observer)));
 }
@@ -243,7 +243,7 @@ export function addressKey(text: string): string {
   return ip === null ? text.toLowerCase() : `${ip.version}/${ip.bytes.join('.')}`;
 }
 
-function listFilter(query: SessionListQuery): (s: EnrichedSession) => boolean {
+function listFilter(query: SessionListQuery): (s: Session) => boolean {
   const user = containing(query.user);
   const db = containing(query.db);
   const host = containing(query.host);
@@ -275,7 +275,7 @@ function containing(part: string): (value: string) => boolean {
   };
 }
 
-function onObserver(s: EnrichedSession, observer: ObserverFilter): boolean {
+function onObserver(s: Session, observer: ObserverFilter): boolean {
   return (observer.port === null || s.svr_port === observer.port) && addressKey(s.svr_ip) === observer.address;
 }
 
@@ -285,8 +285,8 @@ function safeNumber(id: bigint): number {
 }
 
 /** The requested order, then (id, svr_ip, svr_port) ascending so that pages never overlap. */
-function sessionOrder(sort: SessionSort | null): (a: EnrichedSession, b: EnrichedSession) => number {
-  const tieBreak = (a: EnrichedSession, b: EnrichedSession) =>
+function sessionOrder(sort: SessionSort | null): (a: Session, b: Session) => number {
+  const tieBreak = (a: Session, b: Session) =>
     compare(a.id, b.id) || compare(a.svr_ip, b.svr_ip) || compare(a.svr_port, b.svr_port);
   if (sort === null) return tieBreak;
   const sign = sort.descending ? -1 : 1;

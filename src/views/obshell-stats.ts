@@ -1,4 +1,4 @@
-import { ACTIVE, type EnrichedSession } from '../snapshot/session.js';
+import { ACTIVE, type Session } from '../snapshot/session.js';
 import { compare } from './obshell-sessions.js';
 
 /** Sessions of one db, user or client address. */
@@ -20,7 +20,7 @@ export interface SessionStats {
   readonly byClient: readonly GroupCount[];
 }
 
-export function sessionStats(sessions: readonly EnrichedSession[]): SessionStats {
+export function sessionStats(sessions: readonly Session[]): SessionStats {
   let active = 0;
   let maxActiveTime = 0;
   for (const s of sessions) {
@@ -39,7 +39,7 @@ export function sessionStats(sessions: readonly EnrichedSession[]): SessionStats
 }
 
 /** Most sessions first, then by name, so that the arrays are the same for the same sessions. */
-function groupCounts(sessions: readonly EnrichedSession[], nameOf: (s: EnrichedSession) => string): GroupCount[] {
+function groupCounts(sessions: readonly Session[], nameOf: (s: Session) => string): GroupCount[] {
   const groups = new Map<string, { total: number; active: number }>();
   for (const s of sessions) {
     const name = nameOf(s);

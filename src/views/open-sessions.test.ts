@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { sessionFixture } from '../../test/support/session-fixture.js';
+import { sessionFixture, snapshotFixture, type FixtureSession } from '../../test/support/session-fixture.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
 import { openSessionSeries } from './open-sessions.js';
 
-function snapshot(sessions: TargetSnapshot['sessions']): TargetSnapshot {
-  return {
-    target: 'prod',
-    flavor: 'mysql',
-    takenAt: 0,
-    tenants: [],
-    databases: [],
-    sessions,
-    firstSeen: new Map(),
-    started: [],
-    locations: new Map(),
-    processPrivilege: null,
-  };
+function snapshot(sessions: FixtureSession[]): TargetSnapshot {
+  return snapshotFixture({ target: 'prod', flavor: 'mysql', sessions });
 }
 
 describe('openSessionSeries', () => {

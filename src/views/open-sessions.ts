@@ -15,7 +15,7 @@ export function openSessionSeries(snapshot: TargetSnapshot): readonly Series[] {
   let series = cache.get(snapshot);
   if (series === undefined) {
     const tree = new CountTree();
-    for (const s of snapshot.sessions) tree.add(s.tenant).add(s.db).add(s.user).add(s.client_ip);
+    for (const g of snapshot.groups) tree.add(g.tenant, g.sessions).add(g.db, g.sessions).add(g.user, g.sessions).add(g.client_ip, g.sessions);
     series = [...tree.sumBy(4, (path) => path.join(SEPARATOR))].map(([key, value]) => {
       const [tenant = '', db = '', user = '', client_ip = ''] = key.split(SEPARATOR);
       return { labels: { target: snapshot.target, tenant, db, user, client_ip }, value };

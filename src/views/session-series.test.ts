@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { sessionFixture } from '../../test/support/session-fixture.js';
+import { sessionFixture, snapshotFixture, type FixtureSession } from '../../test/support/session-fixture.js';
 import type { TargetSnapshot, TenantInfo } from '../snapshot/snapshot.js';
-import type { EnrichedSession } from '../snapshot/session.js';
 import { sessionSeries, type FoldingLimits } from './session-series.js';
 
 const LIMITS: FoldingLimits = { max_clients_per_tenant: 2, max_dbs_per_tenant: 50, max_users_per_tenant: 50, max_versions_per_tenant: 1 };
 
-function snapshot(sessions: EnrichedSession[], tenants: TenantInfo[] = []): TargetSnapshot {
-  return {
-    target: 'x',
-    flavor: 'oceanbase',
-    takenAt: 0,
-    tenants,
-    databases: [],
-    sessions,
-    firstSeen: new Map(),
-    started: [],
-    locations: new Map(),
-    processPrivilege: null,
-  };
+function snapshot(sessions: FixtureSession[], tenants: TenantInfo[] = []): TargetSnapshot {
+  return snapshotFixture({ sessions, tenants });
 }
 
 const tenant = (name: string, connectionLimit: number | null = null): TenantInfo => ({ name, id: 1, connectionLimit, locked: false });

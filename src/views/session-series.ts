@@ -1,4 +1,4 @@
-import { ACTIVE, SLEEP, type EnrichedSession } from '../snapshot/session.js';
+import { ACTIVE, SLEEP, type SessionGroup } from '../snapshot/session.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
 import { runAtOnce, runInSlices } from '../event-loop/time-slices.js';
 import { CountTree } from './count-tree.js';
@@ -38,7 +38,8 @@ export interface FoldingLimits {
   readonly max_versions_per_tenant: number;
 }
 
-const SEPARATOR = '\u0000';
+/** Sessions counted per step of the observer pass: a step per session would cost more than the counting. */
+const SESSIONS_PER_STEP = 256;
 
 /**
  * Session states OceanBase and the MySQL flavor report. STATE comes from the server, and a label
@@ -52,8 +53,8 @@ export function stateLabel(state: string): string {
 }
 
 /**
- * Everything the per-tenant gauges need from one tenant's sessions, gathered in one pass: three
- * label paths per session, from which every count below is summed over distinct paths.
+ * Everything the per-tenant gauges need from one tenant's session groups, gathered in one pass:
+ * three label paths per group, from which every count below is summed over distinct paths.
  */
 class TenantTally {
   /** db -> user -> state. */
@@ -64,34 +65,43 @@ class TenantTally {
   readonly versions = new CountTree();
   maxActiveTime = 0;
 
-  add(s: EnrichedSession): void {
-    this.schemas.add(s.db).add(s.user).add(stateLabel(s.state));
-    this.clients.add(s.client_ip).add(s.country).add(s.continent);
-    this.versions.add(s.client).add(s.version).add(s.support);
-    if (s.state === ACTIVE && s.time > this.maxActiveTime) this.maxActiveTime = s.time;
+  add(g: SessionGroup): void {
+    const n = g.sessions;
+    this.schemas.add(g.db, n).add(g.user, n).add(stateLabel(g.state), n);
+    this.clients.add(g.client_ip, n).add(g.location.country, n).add(g.location.continent, n);
+    this.versions.add(g.client.client, n).add(g.client.version, n).add(g.client.support, n);
+    if (g.state === ACTIVE && g.maxTime > this.maxActiveTime) this.maxActiveTime = g.maxTime;
   }
 }
 
-/** Tallies of one snapshot's sessions: what every gauge needs, whatever the folding limits. */
+/** Tallies of one snapshot: what every gauge needs, whatever the folding limits. */
 class SeriesTally {
   readonly tenants = new Map<string, TenantTally>();
   readonly observers = new CountTree();
 
-  add(session: EnrichedSession): void {
-    let tenant = this.tenants.get(session.tenant);
+  add(group: SessionGroup): void {
+    let tenant = this.tenants.get(group.tenant);
     if (!tenant) {
       tenant = new TenantTally();
-      this.tenants.set(session.tenant, tenant);
+      this.tenants.set(group.tenant, tenant);
     }
-    tenant.add(session);
-    this.observers.add(session.svr_ip);
+    tenant.add(group);
   }
 }
 
-/** Series named `names`, summed over the tree's paths by the label values `labelsOf` takes from each path. */
+/**
+ * Series named `names`, summed over the tree's paths by the label values `labelsOf` takes from
+ * each path: the sums are gathered in a tree of their own, so no key string is built per path.
+ */
 function seriesOf(tree: CountTree, names: readonly string[], labelsOf: (path: readonly string[]) => readonly string[], base: Labels): Series[] {
-  const sums = tree.sumBy(3, (path) => labelsOf(path).join(SEPARATOR));
-  return [...sums].map(([key, value]) => ({ labels: withLabels(base, names, key.split(SEPARATOR)), value }));
+  const sums = new CountTree();
+  tree.forEachPath(3, (path, count) => {
+    let node = sums;
+    for (const value of labelsOf(path)) node = node.add(value, count);
+  });
+  const series: Series[] = [];
+  sums.forEachPath(names.length, (values, value) => series.push({ labels: withLabels(base, names, values), value }));
+  return series;
 }
 
 /**
@@ -109,12 +119,18 @@ function withLabels(base: Labels, names: readonly string[], values: readonly str
 
 const versionKey = (client: string, version: string): string => `${client}/${version}`;
 
-/** The series of one snapshot as steps, one per session tallied: see foldSteps. */
+/** The series of one snapshot as steps (one per group, then per session observed): see foldSteps. */
 function* seriesSteps(snapshot: TargetSnapshot, limits: FoldingLimits): Generator<void, SessionSeries> {
   const tally = new SeriesTally();
-  for (const session of snapshot.sessions) {
-    tally.add(session);
+  for (const group of snapshot.groups) {
+    tally.add(group);
     yield;
+  }
+  // Groups do not keep the observer, which would split them six ways on a six-observer cluster.
+  const sessions = snapshot.sessions;
+  for (let i = 0; i < sessions.length; i++) {
+    tally.observers.add(sessions[i]!.svr_ip);
+    if (i % SESSIONS_PER_STEP === 0) yield;
   }
   return yield* foldSteps(snapshot, tally, limits);
 }

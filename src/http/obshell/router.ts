@@ -3,7 +3,7 @@ import type { Config } from '../../config/schema.js';
 import { parseIp } from '../../geoip/ip-address.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SnapshotStore } from '../../scrape/target-view.js';
-import type { EnrichedSession } from '../../snapshot/session.js';
+import type { Session } from '../../snapshot/session.js';
 import { sessionKey } from '../../snapshot/session.js';
 import { findSessions, listSessions, tenantSessions } from '../../views/obshell-sessions.js';
 import { sessionStats } from '../../views/obshell-stats.js';
@@ -105,13 +105,13 @@ export async function createObshellApi(options: ObshellApiOptions, config: Confi
   router.use(errors);
 
   /** Keeps the SQL text to the sessions of the page being returned. */
-  async function withInfo(tenant: TenantData, sessions: readonly EnrichedSession[]): Promise<TenantSession[]> {
+  async function withInfo(tenant: TenantData, sessions: readonly Session[]): Promise<TenantSession[]> {
     if (!state.sqlText || sessions.length === 0) return sessions.map((s) => toTenantSession(s, ''));
     const info = await readInfo(tenant.target, sessions);
     return sessions.map((s) => toTenantSession(s, info.get(sessionKey(s)) ?? ''));
   }
 
-  async function readInfo(target: string, sessions: readonly EnrichedSession[]): Promise<Map<string, string>> {
+  async function readInfo(target: string, sessions: readonly Session[]): Promise<Map<string, string>> {
     const source = store.sourceOf(target);
     if (source === undefined) throw dataUnavailable(`target ${quote(target)} is no longer configured`);
     const info = new Map<string, string>();

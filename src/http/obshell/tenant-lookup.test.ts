@@ -15,9 +15,9 @@ function view(name: string, tenants: readonly string[] | null): TargetView {
           tenants: tenants.map((t) => ({ name: t, id: null, connectionLimit: null, locked: false })),
           databases: [],
           sessions: [],
+          groups: [],
           firstSeen: new Map(),
           started: [],
-          locations: new Map(),
           processPrivilege: null,
         };
   const status = { target: name, attempted: true, up: tenants !== null, lastDurationSeconds: 0, lastSuccessAt: 0, errors: 0, timeouts: 0, lastError: null };
