@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
+import { REPO_ROOT, startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
 import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
 import { buildObshellHeader, encryptHeaderPlaintext, nowSeconds } from '../support/obshell-client.js';
 import { seedOceanBase } from '../support/oceanbase-schema.js';
@@ -105,6 +107,27 @@ describe('obshell API with a password', () => {
     expect(wrong).not.toContain('not-it');
     expect(exporter.logs()).not.toContain(PASSWORD);
     expect(exporter.logs()).not.toContain('not-it');
+  });
+
+  it("authenticates with the README's curl and openssl example, run as written there", async () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const example = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).find((block) => block.includes('X-OCS-Header'));
+    expect(example).toBeDefined();
+    const script = example!.replaceAll('localhost:9797', new URL(exporter.url).host);
+    const curl = async (password: string) => {
+      const run = await promisify(execFile)('sh', ['-c', script], {
+        cwd: mkdtempSync(join(tmpdir(), 'obshell-curl-')),
+        env: { ...process.env, OBSHELL_PASSWORD: password },
+      });
+      expect(run.stderr).toBe('');
+      return JSON.parse(run.stdout) as { status: number; data?: { contents: { time: number }[] }; error?: { errCode: string } };
+    };
+    const answer = await curl(PASSWORD);
+    expect(answer.status).toBe(200);
+    const times = answer.data!.contents.map((s) => s.time);
+    expect(times.length).toBeGreaterThan(1);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect((await curl('not-it')).error?.errCode).toBe('Security.Authentication.IncorrectOceanbasePassword');
   });
 
   it('takes a new password file on reload, keeping the generated key', async () => {
