@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
@@ -21,13 +21,40 @@ const SESSIONS = 40;
  */
 const THINK_MS = 200;
 
-/** wrk alternates the pages Prometheus and people fetch, and reports its counters as one line. */
+const TOKEN = 'load-test-token-3c9e51a7';
+
+/** What the load cycles through: Prometheus, people, and each JSON API family as its clients call it. */
+const REQUESTS: ReadonlyArray<{ method: string; path: string; headers: Record<string, string>; body?: string }> = [
+  { method: 'GET', path: '/metrics', headers: {} },
+  { method: 'GET', path: '/', headers: {} },
+  { method: 'GET', path: '/api/v1/tenant/db/sessions?page=1&size=10&sort=time,desc', headers: {} },
+  { method: 'GET', path: '/stats/active-sessions/dashboard?target=db', headers: { Authorization: `Bearer ${TOKEN}` } },
+  {
+    method: 'POST',
+    path: '/v1/db/audit/db/statistics/session/db-client',
+    headers: { 'X-Auth-Token': TOKEN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ time: { time_range: 'HOUR' } }),
+  },
+];
+
+const lua = (text: string) => JSON.stringify(text);
+const luaTable = (headers: Record<string, string>) => `{ ${Object.entries(headers).map(([k, v]) => `[${lua(k)}] = ${lua(v)}`).join(', ')} }`;
+
+/** REQUESTS as wrk builds them, once per thread. */
+const WRK_REQUESTS = REQUESTS.map(
+  (r) => `  table.insert(requests, wrk.format(${lua(r.method)}, ${lua(r.path)}, ${luaTable(r.headers)}, ${r.body === undefined ? 'nil' : lua(r.body)}))`,
+).join('\n');
+
+/** wrk cycles through REQUESTS, and reports its counters as one line. */
 const WRK_SCRIPT = `
-local paths = { "/metrics", "/" }
+local requests = {}
 local n = 0
+init = function(args)
+${WRK_REQUESTS}
+end
 request = function()
   n = n + 1
-  return wrk.format("GET", paths[(n % #paths) + 1])
+  return requests[(n % #requests) + 1]
 end
 delay = function() return ${THINK_MS} end
 done = function(summary, latency, requests)
@@ -85,11 +112,19 @@ describe('load: hundreds of connections for a minute while scrapes run', () => {
   let db: TestDatabase;
   let exporter: ExporterProcess;
   const clients: Connection[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'dbsession-load-'));
 
   beforeAll(async () => {
     db = await startTestDatabase();
     for (let i = 0; i < SESSIONS; i++) clients.push(await db.connect({ database: i % 2 ? 'mysql' : 'information_schema' }));
-    exporter = await startExporterProcess({ scrape_interval: '1s', targets: [{ name: 'db', url: db.url }] });
+    writeFileSync(join(dir, 'tokens'), `${TOKEN}\n`);
+    exporter = await startExporterProcess({
+      scrape_interval: '1s',
+      targets: [{ name: 'db', url: db.url }],
+      // History on, so that DBSS answers 200; tokens on the two families that take them.
+      history: { path: join(dir, 'history') },
+      auth: { dashboard: { tokens_file: join(dir, 'tokens') }, dbss: { tokens_file: join(dir, 'tokens') } },
+    });
     await exporter.waitFor((s) => expect(valueOf(s, 'dbsession_up', { target: 'db' })).toBe(1));
   });
 
@@ -97,6 +132,16 @@ describe('load: hundreds of connections for a minute while scrapes run', () => {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
     await exporter?.stop();
     await db?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers each request of the mix with a 2xx and a body before the load starts', async () => {
+    for (const { method, path, headers, body } of REQUESTS) {
+      const response = await fetch(`${exporter.url}${path}`, { method, headers, body });
+      const text = await response.text();
+      expect([path, response.status], text.slice(0, 300)).toEqual([path, 200]);
+      expect(text.length, path).toBeGreaterThan(2);
+    }
   });
 
   it('answers every request, keeps scraping, and holds memory and handles flat', { timeout: (DURATION_S + 60) * 1000 }, async () => {
