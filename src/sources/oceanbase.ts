@@ -4,7 +4,8 @@ import { ACTIVE, SLEEP, sessionKey } from '../snapshot/session.js';
 import type { DatabaseInfo, TenantInfo } from '../snapshot/snapshot.js';
 import { hostAddress } from './host-address.js';
 import { limitStatementTime } from './statement-timeout.js';
-import { finiteNumber, integer, numberOrNull, text } from './row-values.js';
+import { numberOrNull } from './row-values.js';
+import type { CellReader } from './row-cells.js';
 import { forEachRow } from './row-stream.js';
 import { StringPool } from './string-pool.js';
 import { MAX_INFO_BYTES, truncateUtf8, type FlavorReader, type ReadContext, type SessionRef, type ReadSummary } from './source.js';
@@ -37,8 +38,6 @@ const NUMERIC_OPTIONAL_COLUMNS: ReadonlySet<string> = new Set([
   'MEMORY_USAGE',
 ]);
 const COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as const;
-/** Position of each column in a row: rows are read as arrays, which mysql2 builds much faster than objects. */
-const AT = Object.fromEntries(COLUMNS.map((column, i) => [column, i])) as Record<(typeof COLUMNS)[number], number>;
 
 interface ViewShape {
   /** Every column in COLUMNS order, a constant standing in for those this version lacks. */
@@ -66,11 +65,7 @@ export const oceanbaseReader: FlavorReader = {
     const tenants = await readTenants(connection, context.tenants);
     const watched = new Set(tenants.map((t) => t.name));
     const pools = newPools();
-    await forEachRow(connection, { sql: `SELECT ${shape.select} FROM ${PROCESSLIST}`, rowsAsArray: true }, (row) => {
-      if (!watched.has(text(row[AT.TENANT]))) return;
-      if (isOwnSession(row, context)) return;
-      sink(toSession(row, shape, pools));
-    });
+    await forEachRow(connection, `SELECT ${shape.select} FROM ${PROCESSLIST}`, (cells) => readSession(cells, shape, pools, watched, context), sink);
     return { flavor: 'oceanbase', tenants, databases: await readDatabases(connection, tenants), processPrivilege: null };
   },
 
@@ -93,12 +88,8 @@ export const oceanbaseReader: FlavorReader = {
 };
 
 /** One of the exporter's own connections: its id, its account, and not through a proxy. */
-function isOwnSession(row: RowDataPacket, context: ReadContext): boolean {
-  return (
-    context.ownThreadIds.has(Number(row[AT.ID])) &&
-    text(row[AT.USER]).trim() === context.ownUser &&
-    !Number(row[AT.PROXY_SESSID] ?? 0)
-  );
+function isOwnSession(session: Pick<Session, 'id' | 'user' | 'proxy_sess_id'>, context: ReadContext): boolean {
+  return context.ownThreadIds.has(session.id) && session.user === context.ownUser && session.proxy_sess_id === 0;
 }
 
 async function viewShape(connection: Connection): Promise<ViewShape> {
@@ -166,49 +157,99 @@ async function readDatabases(connection: Connection, tenants: readonly TenantInf
   }
 }
 
-/** The text columns a session keeps, each pooled on its own (see StringPool). */
-const POOLED = ['SVR_IP', 'USER', 'DB', 'TENANT', 'COMMAND', 'STATE', 'USER_CLIENT_IP', 'ACTION', 'MODULE', 'CLIENT_INFO', 'RECORD_POLICY', 'SQL_ID'] as const;
-type Pools = Record<(typeof POOLED)[number], StringPool>;
-
-function newPools(): Pools {
-  return Object.fromEntries(POOLED.map((column) => [column, new StringPool()])) as Pools;
-}
-
-function toSession(row: RowDataPacket, shape: ViewShape, pools: Pools): Session {
-  const host = text(row[AT.HOST]);
-  const proxySessId = integer(row[AT.PROXY_SESSID]);
-  const hostIp = hostAddress(host);
-  const clientIp = pools.USER_CLIENT_IP.intern(text(row[AT.USER_CLIENT_IP]) || hostIp);
-  const command = pools.COMMAND.intern(text(row[AT.COMMAND]));
-  const db = pools.DB.intern(text(row[AT.DB]));
-  const cpu = finiteNumber(row[AT.TOTAL_CPU_TIME]);
+/** The text columns a session keeps, each pooled on its own (see StringPool), normalised once per value. */
+function newPools() {
+  const pool = () => new StringPool();
   return {
-    id: integer(row[AT.ID]),
-    svr_ip: pools.SVR_IP.intern(text(row[AT.SVR_IP])),
-    svr_port: integer(row[AT.SVR_PORT]),
-    sql_port: integer(row[AT.SQL_PORT]),
-    user: pools.USER.intern(text(row[AT.USER]).trim()),
-    db: db === 'NULL' ? '' : db,
-    tenant: pools.TENANT.intern(text(row[AT.TENANT])),
+    SVR_IP: pool(),
+    USER: new StringPool((user) => user.trim()),
+    // OceanBase reports a session without a schema as NULL or as the string "NULL".
+    DB: new StringPool((db) => (db === 'NULL' ? '' : db)),
+    TENANT: pool(),
+    COMMAND: pool(),
+    STATE: new StringPool((state) => state.toUpperCase()),
+    /** Client addresses, and proxies' addresses: a proxy is a client to the observer. */
+    ADDRESS: pool(),
+    ACTION: pool(),
+    MODULE: pool(),
+    CLIENT_INFO: pool(),
+    RECORD_POLICY: pool(),
+    SQL_ID: pool(),
+  };
+}
+type Pools = ReturnType<typeof newPools>;
+
+/**
+ * One row, cell by cell in the order of COLUMNS, as a session of a watched tenant; undefined for
+ * other tenants and for the exporter's own sessions.
+ */
+function readSession(cells: CellReader, shape: ViewShape, pools: Pools, watched: ReadonlySet<string>, context: ReadContext): Session | undefined {
+  const svrIp = cells.pooled(pools.SVR_IP);
+  const svrPort = Math.trunc(cells.number());
+  const id = Math.trunc(cells.number());
+  const user = cells.pooled(pools.USER);
+  const host = cells.text();
+  const db = cells.pooled(pools.DB);
+  const tenant = cells.pooled(pools.TENANT);
+  if (!watched.has(tenant)) return undefined;
+  const command = cells.pooled(pools.COMMAND);
+  const time = cells.number();
+  const state = cells.pooled(pools.STATE) || (command === 'Sleep' ? SLEEP : ACTIVE);
+  const sqlPort = Math.trunc(cells.number());
+  const proxySessId = Math.trunc(cells.number());
+  if (isOwnSession({ id, user, proxy_sess_id: proxySessId }, context)) return undefined;
+  const userClientIp = cells.pooled(pools.ADDRESS);
+  const hostIp = userClientIp !== '' && isAddressWithPort(host, userClientIp) ? userClientIp : pools.ADDRESS.intern(hostAddress(host));
+  const clientIp = userClientIp || hostIp;
+  const action = cells.pooled(pools.ACTION);
+  const module = cells.pooled(pools.MODULE);
+  const clientInfo = cells.pooled(pools.CLIENT_INFO);
+  const level = Math.trunc(cells.number());
+  const samplePercentage = Math.trunc(cells.number());
+  const recordPolicy = cells.pooled(pools.RECORD_POLICY);
+  const sqlId = cells.pooled(pools.SQL_ID);
+  const cpu = cells.number();
+  const memoryUsage = Math.trunc(cells.number());
+  return {
+    id,
+    svr_ip: svrIp,
+    svr_port: svrPort,
+    sql_port: sqlPort,
+    user,
+    db,
+    tenant,
     // obshell shows the full ip:port for a direct client and only the address behind a proxy.
     host: proxySessId === 0 && hostIp === clientIp ? host : clientIp,
     command,
-    time: finiteNumber(row[AT.TIME]),
-    state: pools.STATE.intern(text(row[AT.STATE]).toUpperCase()) || (command === 'Sleep' ? SLEEP : ACTIVE),
+    time,
+    state,
     proxy_sess_id: proxySessId,
-    // The proxy's address: pooled with client addresses, which it is to the observer.
-    proxy_ip: proxySessId !== 0 ? pools.USER_CLIENT_IP.intern(hostIp) : '',
-    action: pools.ACTION.intern(text(row[AT.ACTION])),
-    module: pools.MODULE.intern(text(row[AT.MODULE])),
-    client_info: pools.CLIENT_INFO.intern(text(row[AT.CLIENT_INFO])),
-    level: integer(row[AT.LEVEL]),
-    sample_percentage: integer(row[AT.SAMPLE_PERCENTAGE]),
-    record_policy: pools.RECORD_POLICY.intern(text(row[AT.RECORD_POLICY])),
-    sql_id: pools.SQL_ID.intern(text(row[AT.SQL_ID])),
+    proxy_ip: proxySessId !== 0 ? hostIp : '',
+    action,
+    module,
+    client_info: clientInfo,
+    level,
+    sample_percentage: samplePercentage,
+    record_policy: recordPolicy,
+    sql_id: sqlId,
     total_cpu_time: Math.round(shape.cpuTimeInSeconds ? cpu * 1e6 : cpu),
-    memory_usage: integer(row[AT.MEMORY_USAGE]),
+    memory_usage: memoryUsage,
     client_ip: clientIp,
     client_name: '',
     client_version: '',
   };
 }
+
+/** Whether HOST is `address:port`: a direct client, whose address needs no parsing. */
+function isAddressWithPort(host: string, address: string): boolean {
+  if (host.length <= address.length + 1 || host.charCodeAt(address.length) !== COLON || !host.startsWith(address)) return false;
+  for (let i = address.length + 1; i < host.length; i++) {
+    const code = host.charCodeAt(i);
+    if (code < DIGIT_0 || code > DIGIT_9) return false;
+  }
+  return true;
+}
+
+const COLON = 0x3a;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;

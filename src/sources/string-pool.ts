@@ -1,29 +1,85 @@
 /**
- * One string instance per distinct value of a column within a read. mysql2 decodes every cell
+ * One string instance per distinct value of a column within a read. A driver decodes every cell
  * into a fresh string, so 300k sessions would otherwise hold 300k copies of each user, schema,
  * tenant and address; pooled, they share a few thousand, and every later Map lookup on them
- * (identities, series) finds their hash already computed.
- *
- * Hashing a fresh string is the expensive part of a Map lookup, so a few recent values are first
- * compared directly: columns with a handful of values (state, command, observer) never hash.
+ * (groups, identities, series) finds their hash already computed. A pool may also normalise its
+ * values (trim, upper-case): that is then done once per distinct value, not once per row.
  */
 export class StringPool {
   private readonly pool = new Map<string, string>();
+  /** Recently interned values as given, and what each was pooled as. */
   private readonly recent: Array<string | undefined> = new Array<string | undefined>(RECENT_SLOTS).fill(undefined);
+  private readonly recentPooled: string[] = new Array<string>(RECENT_SLOTS).fill('');
+  /** Values by the hash of their UTF-8 bytes, for fromBytes. */
+  private readonly byBytes = new Map<number, BytesEntry>();
 
+  constructor(private readonly normalise: (value: string) => string = (value) => value) {}
+
+  /**
+   * The pooled value for a decoded string. Hashing a fresh string is the expensive part of a
+   * Map lookup, so a few recent values are first compared directly: columns with a handful of
+   * values (state, command, observer) never hash.
+   */
   intern(value: string): string {
     const n = value.length;
     const slot = n === 0 ? 0 : (n * 7 + value.charCodeAt(0) * 3 + value.charCodeAt(n - 1)) & (RECENT_SLOTS - 1);
-    const recent = this.recent[slot];
-    if (recent === value) return recent;
+    if (this.recent[slot] === value) return this.recentPooled[slot]!;
     let known = this.pool.get(value);
     if (known === undefined) {
-      known = value;
-      this.pool.set(value, value);
+      known = this.normalise(value);
+      this.pool.set(value, known);
     }
-    this.recent[slot] = known;
+    this.recent[slot] = value;
+    this.recentPooled[slot] = known;
     return known;
+  }
+
+  /**
+   * The pooled value of the UTF-8 text in bytes[start, end), straight from a row's bytes: a
+   * value seen before is found by its bytes, so it is never decoded again.
+   */
+  fromBytes(bytes: Buffer, start: number, end: number): string {
+    let hash = FNV_OFFSET ^ (end - start);
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, FNV_PRIME);
+    hash &= SMALL_INTEGER;
+    const first = this.byBytes.get(hash);
+    for (let entry = first; entry !== undefined; entry = entry.next) if (sameText(entry, bytes, start, end)) return entry.value;
+    const raw = bytes.toString('utf8', start, end);
+    const entry: BytesEntry = { raw, bytes: isAscii(bytes, start, end) ? null : bytes.slice(start, end), value: this.intern(raw), next: first };
+    this.byBytes.set(hash, entry);
+    return entry.value;
   }
 }
 
+interface BytesEntry {
+  /** The text as decoded. */
+  readonly raw: string;
+  /** Its bytes, kept only when it is not all ASCII (ASCII text is compared with its characters). */
+  readonly bytes: Uint8Array | null;
+  /** The pooled, normalised value. */
+  readonly value: string;
+  readonly next: BytesEntry | undefined;
+}
+
+function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
+}
+
+function sameText(entry: BytesEntry, bytes: Buffer, start: number, end: number): boolean {
+  const { raw, bytes: own } = entry;
+  if (own === null) {
+    if (raw.length !== end - start) return false;
+    for (let i = start; i < end; i++) if (raw.charCodeAt(i - start) !== bytes[i]) return false;
+    return true;
+  }
+  if (own.length !== end - start) return false;
+  for (let i = start; i < end; i++) if (own[i - start] !== bytes[i]) return false;
+  return true;
+}
+
 const RECENT_SLOTS = 32;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** Keeps hashes within V8's small integers, the cheapest Map keys. */
+const SMALL_INTEGER = 0x3fffffff;
