@@ -10,8 +10,9 @@ export class StringPool {
   /** Recently interned values as given, and what each was pooled as. */
   private readonly recent: Array<string | undefined> = new Array<string | undefined>(RECENT_SLOTS).fill(undefined);
   private readonly recentPooled: string[] = new Array<string>(RECENT_SLOTS).fill('');
-  /** Values by the hash of their UTF-8 bytes, for fromBytes. */
+  /** Values by the hash of their UTF-8 bytes, for fromBytes, and the last one found in each slot. */
   private readonly byBytes = new Map<number, BytesEntry>();
+  private readonly recentBytes: Array<BytesEntry | undefined> = new Array<BytesEntry | undefined>(BYTE_SLOTS).fill(undefined);
 
   constructor(private readonly normalise: (value: string) => string = (value) => value) {}
 
@@ -36,17 +37,27 @@ export class StringPool {
 
   /**
    * The pooled value of the UTF-8 text in bytes[start, end), straight from a row's bytes: a
-   * value seen before is found by its bytes, so it is never decoded again.
+   * value seen before is found by its bytes, so it is never decoded again. Like intern, it first
+   * tries a slot picked by the length and the first and last bytes (where numbered names and
+   * addresses differ): a column's common values are compared there once, only the rest hashed.
    */
   fromBytes(bytes: Buffer, start: number, end: number): string {
-    let hash = FNV_OFFSET ^ (end - start);
+    const n = end - start;
+    const slot = n < 2 ? n : (n * 31 + bytes[start]! * 7 + bytes[end - 2]! * 17 + bytes[end - 1]!) & (BYTE_SLOTS - 1);
+    const recent = this.recentBytes[slot];
+    if (recent !== undefined && sameText(recent, bytes, start, end)) return recent.value;
+    let hash = FNV_OFFSET ^ n;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, FNV_PRIME);
     hash &= SMALL_INTEGER;
     const first = this.byBytes.get(hash);
-    for (let entry = first; entry !== undefined; entry = entry.next) if (sameText(entry, bytes, start, end)) return entry.value;
-    const raw = bytes.toString('utf8', start, end);
-    const entry: BytesEntry = { raw, bytes: isAscii(bytes, start, end) ? null : bytes.slice(start, end), value: this.intern(raw), next: first };
-    this.byBytes.set(hash, entry);
+    let entry = first;
+    while (entry !== undefined && !sameText(entry, bytes, start, end)) entry = entry.next;
+    if (entry === undefined) {
+      const raw = bytes.toString('utf8', start, end);
+      entry = { raw, bytes: isAscii(bytes, start, end) ? null : bytes.slice(start, end), value: this.intern(raw), next: first };
+      this.byBytes.set(hash, entry);
+    }
+    this.recentBytes[slot] = entry;
     return entry.value;
   }
 }
@@ -79,6 +90,7 @@ function sameText(entry: BytesEntry, bytes: Buffer, start: number, end: number):
 }
 
 const RECENT_SLOTS = 32;
+const BYTE_SLOTS = 256;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 /** Keeps hashes within V8's small integers, the cheapest Map keys. */
