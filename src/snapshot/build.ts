@@ -12,7 +12,6 @@ import { forEachInSlices } from '../event-loop/time-slices.js';
  * (see SessionGrouping). Dropped without `finish` (a failed read), it leaves the tracker as it was.
  */
 export class SnapshotBuilder {
-  private readonly sessions: Session[] = [];
   private readonly grouping: SessionGrouping;
   private readonly observing: Observing<Session>;
 
@@ -28,20 +27,19 @@ export class SnapshotBuilder {
   }
 
   add(session: Session): void {
-    this.sessions.push(session);
     this.observing.see(session);
     this.grouping.add(session);
   }
 
   finish(read: ReadSummary, takenAt: number): TargetSnapshot {
-    const { firstSeen, started } = this.observing.finish();
+    const { sessions, firstSeen, started } = this.observing.finish();
     return Object.freeze({
       target: this.target,
       flavor: read.flavor,
       takenAt,
       tenants: read.tenants,
       databases: read.databases,
-      sessions: this.sessions,
+      sessions,
       groups: this.grouping.groups(),
       firstSeen,
       started,

@@ -1,6 +1,8 @@
 import type { Session } from './session.js';
 
 export interface Observation<S extends Session> {
+  /** Every session seen, in the order seen. */
+  readonly sessions: readonly S[];
   /** When each session, by sessionKey, was first seen. */
   readonly firstSeen: ReadonlyMap<string, number>;
   /** Sessions not seen in the previous observation; empty for the first one (a baseline). */
@@ -78,7 +80,7 @@ export class SessionTracker {
         this.previous = { sessions, firstSeen };
         this.baselineTaken = true;
         const started = baseline ? [] : fresh.sort((a, b) => a - b).map((position) => sessions[position]!);
-        return { firstSeen: new FirstSeen({ sessions, firstSeen }), started };
+        return { sessions, firstSeen: new FirstSeen({ sessions, firstSeen }), started };
       },
     };
   }
