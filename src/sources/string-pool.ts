@@ -53,8 +53,7 @@ export class StringPool {
     let entry = first;
     while (entry !== undefined && !sameText(entry, bytes, start, end)) entry = entry.next;
     if (entry === undefined) {
-      const raw = bytes.toString('utf8', start, end);
-      entry = { raw, bytes: isAscii(bytes, start, end) ? null : bytes.slice(start, end), value: this.intern(raw), next: first };
+      entry = { bytes: new Uint8Array(bytes.subarray(start, end)), value: this.intern(bytes.toString('utf8', start, end)), next: first };
       this.byBytes.set(hash, entry);
     }
     this.recentBytes[slot] = entry;
@@ -63,27 +62,15 @@ export class StringPool {
 }
 
 interface BytesEntry {
-  /** The text as decoded. */
-  readonly raw: string;
-  /** Its bytes, kept only when it is not all ASCII (ASCII text is compared with its characters). */
-  readonly bytes: Uint8Array | null;
+  /** The value's bytes, copied: comparing typed arrays is cheaper than comparing with the string's characters. */
+  readonly bytes: Uint8Array;
   /** The pooled, normalised value. */
   readonly value: string;
   readonly next: BytesEntry | undefined;
 }
 
-function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return false;
-  return true;
-}
-
 function sameText(entry: BytesEntry, bytes: Buffer, start: number, end: number): boolean {
-  const { raw, bytes: own } = entry;
-  if (own === null) {
-    if (raw.length !== end - start) return false;
-    for (let i = start; i < end; i++) if (raw.charCodeAt(i - start) !== bytes[i]) return false;
-    return true;
-  }
+  const own = entry.bytes;
   if (own.length !== end - start) return false;
   for (let i = start; i < end; i++) if (own[i - start] !== bytes[i]) return false;
   return true;
