@@ -6,6 +6,8 @@ export interface Daemon {
   logs(): string;
   /** SIGTERM, as `docker stop` and Kubernetes send; SIGKILL after 5 s. Resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL, as a crash or the OOM killer ends it: nothing is flushed. Resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 export interface DaemonOptions {
@@ -52,13 +54,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     clearTimeout(forced);
     return code;
   };
+  const kill = async () => {
+    process.off('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
   try {
     await waitUntilReady(options, () => child.exitCode, () => output);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: options.url, logs: () => output, stop };
+  return { url: options.url, logs: () => output, stop, kill };
 }
 
 async function waitUntilReady(options: DaemonOptions, exitCode: () => number | null, logs: () => string): Promise<void> {

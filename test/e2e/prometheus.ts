@@ -16,6 +16,8 @@ export interface PrometheusOptions {
   readonly alertmanager: string;
   /** `--storage.tsdb.retention.time`; Prometheus's default (15d) when absent. */
   readonly retention?: string;
+  /** Where it listens; a free port when not given (a test that must name it first gives one). */
+  readonly port?: number;
 }
 
 const QueryResult = z.object({
@@ -52,6 +54,10 @@ export interface PrometheusServer {
   labelValues(label: string, match: string): Promise<string[]>;
   rules(): Promise<RuleState[]>;
   logs(): string;
+  /** SIGKILL, keeping its storage: what a crash does. */
+  kill(): Promise<void>;
+  /** Starts it again after kill(), on the same port and storage (it replays its write-ahead log). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,21 +75,23 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       scrape_configs: [{ job_name: options.jobName, static_configs: [{ targets: [options.scrapeTarget] }] }],
     }),
   );
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const daemon = await startDaemon({
-    name: 'Prometheus',
-    command: binary,
-    args: [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-      ...(options.retention === undefined ? [] : [`--storage.tsdb.retention.time=${options.retention}`]),
-    ],
-    url,
-    readyPath: '/-/ready',
-  }).catch((error: unknown) => {
+  const launch = () =>
+    startDaemon({
+      name: 'Prometheus',
+      command: binary,
+      args: [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+        ...(options.retention === undefined ? [] : [`--storage.tsdb.retention.time=${options.retention}`]),
+      ],
+      url,
+      readyPath: '/-/ready',
+    });
+  let daemon = await launch().catch((error: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   });
@@ -106,7 +114,11 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     labelValues: async (label, match) =>
       LabelValues.parse(await api(`/api/v1/label/${encodeURIComponent(label)}/values`, { 'match[]': match })).data,
     rules: async () => RulesResult.parse(await api('/api/v1/rules', {})).data.groups.flatMap((g) => g.rules),
-    logs: daemon.logs,
+    logs: () => daemon.logs(),
+    kill: () => daemon.kill(),
+    async restart() {
+      daemon = await launch();
+    },
     async stop() {
       await daemon.stop();
       rmSync(dir, { recursive: true, force: true });

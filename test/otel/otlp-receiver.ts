@@ -127,8 +127,8 @@ function flatten(request: Request) {
   };
 }
 
-/** A real OTLP/HTTP metrics receiver on 127.0.0.1, decoding both encodings with the official protos. */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** A real OTLP/HTTP metrics receiver on 127.0.0.1 (`port`, or any free one), decoding both encodings with the official protos. */
+export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
   const types = await loadTypes();
   const requests: ReceivedExport[] = [];
   const held = new Set<ServerResponse>();
@@ -175,11 +175,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         .end(json ? JSON.stringify(types.response.toObject(answer)) : Buffer.from(types.response.encode(answer).finish()));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const listening = (server.address() as AddressInfo).port;
 
   const receiver: OtlpReceiver = {
-    url: `http://127.0.0.1:${port}/v1/metrics`,
+    url: `http://127.0.0.1:${listening}/v1/metrics`,
     requests,
     hanging: () => held.size,
     setMode: (next) => {
