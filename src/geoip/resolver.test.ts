@@ -6,7 +6,7 @@ import { recordingLogger } from '../../test/geoip/recording-logger.js';
 import { buildMmdb, writeMmdb, type MmdbEntry } from '../../test/support/mmdb-writer.js';
 import type { GeoLocation } from '../snapshot/session.js';
 import { PRIVATE_LOCATION, UNKNOWN_LOCATION } from './record.js';
-import { lookupAll, openGeoIp, type GeoIpResolver } from './resolver.js';
+import { openGeoIp, type GeoIpResolver } from './resolver.js';
 
 // Every reserved range is given a country here, so "private" proves no lookup happened.
 const RESERVED_DECOYS: MmdbEntry[] = ['10.0.0.0/8', '127.0.0.0/8', '192.168.0.0/16', '192.0.2.0/24', '100.64.0.0/10', 'fc00::/7', 'fe80::/10', '::1/128'].map(
@@ -128,21 +128,18 @@ describe('openGeoIp failures and reloads', () => {
     expect(geo.lookup('8.8.8.8').country).toBe('DE');
     expect(log.lines.at(-1)).toMatchObject({ level: 'info', obj: { database: path, type: 'B' }, msg: 'geoip database loaded' });
   });
-});
 
-describe('lookupAll', () => {
-  it('locates each distinct address once', () => {
-    const asked: string[] = [];
-    const counting = {
-      lookup: (ip: string): GeoLocation => {
-        asked.push(ip);
-        return loc(ip, 'x', null, null);
-      },
-    };
-    const ips = ['1.1.1.1', '8.8.8.8', '1.1.1.1', '10.0.0.1', '8.8.8.8', '1.1.1.1'];
-    const located = lookupAll(counting, ips);
-    expect(asked).toEqual(['1.1.1.1', '8.8.8.8', '10.0.0.1']);
-    expect([...located.keys()]).toEqual(['1.1.1.1', '8.8.8.8', '10.0.0.1']);
-    expect(located.get('8.8.8.8')?.country).toBe('8.8.8.8');
+  it('remembers each address it located until the database changes', async () => {
+    const path = join(dir, 'remembered.mmdb');
+    await writeMmdb(path, FLAT, { databaseType: 'A' });
+    const geo = await openGeoIp({ database: path }, recordingLogger());
+    open.push(geo);
+    const first = geo.lookup('8.8.8.8');
+    expect(geo.lookup('8.8.8.8')).toBe(first);
+    await writeMmdb(path, FLAT, { databaseType: 'A' });
+    expect(await geo.reload()).toBe(true);
+    const after = geo.lookup('8.8.8.8');
+    expect(after).not.toBe(first);
+    expect(after).toEqual(first);
   });
 });

@@ -15,7 +15,7 @@ export interface GeoIpLogger {
 export interface GeoIpResolver {
   /** The database file in use. */
   readonly path: string;
-  /** Where an address is. Never throws and never does I/O. */
+  /** Where an address is, remembered until the database changes. Never throws and never does I/O. */
   lookup(ip: string): GeoLocation;
   /** Re-reads the file now; false (the loaded database stays) when the new one does not open. */
   reload(): Promise<boolean>;
@@ -32,6 +32,8 @@ const EMBEDDED_DATABASE = '@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-
 const DEFAULT_POLL_INTERVAL_MS = 5_000;
 // maxmind's own default: decoded records by data offset, so repeated countries decode once.
 const DECODED_RECORD_CACHE = 10_000;
+/** Addresses remembered per loaded database; a flood of distinct ones starts the memory over. */
+const MAX_REMEMBERED = 100_000;
 
 /** The CC0 IPv4+IPv6 country database shipped as an npm dependency. */
 export function embeddedDatabasePath(): string {
@@ -47,12 +49,16 @@ export function embeddedDatabasePath(): string {
 export async function openGeoIp(options: OpenGeoIpOptions, log: GeoIpLogger): Promise<GeoIpResolver> {
   const path = options.database ?? embeddedDatabasePath();
   let reader = await openDatabase(path, log);
+  // Scrapes see mostly the same clients each time: each is located once per loaded database.
+  let remembered = new Map<string, GeoLocation>();
   let reloading: Promise<boolean> = Promise.resolve(true);
 
   const reload = (): Promise<boolean> => {
     reloading = reloading.then(async () => {
       try {
-        reader = await openDatabase(path, log);
+        const next = await openDatabase(path, log);
+        reader = next;
+        remembered = new Map();
         return true;
       } catch (error) {
         log.warn({ database: path, err: error }, 'geoip database could not be reloaded; keeping the loaded one');
@@ -75,7 +81,15 @@ export async function openGeoIp(options: OpenGeoIpOptions, log: GeoIpLogger): Pr
 
   return {
     path,
-    lookup: (ip) => lookupIn(reader, ip),
+    lookup: (ip) => {
+      let location = remembered.get(ip);
+      if (location === undefined) {
+        location = lookupIn(reader, ip);
+        if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+        remembered.set(ip, location);
+      }
+      return location;
+    },
     reload,
     close: () => unwatchFile(path, onChange),
   };
@@ -106,13 +120,4 @@ function lookupIn(reader: Reader<Response>, ip: string): GeoLocation {
   } catch {
     return UNKNOWN_LOCATION;
   }
-}
-
-/** Locates each distinct address once: what a snapshot needs for all its sessions. */
-export function lookupAll(resolver: Pick<GeoIpResolver, 'lookup'>, ips: Iterable<string>): Map<string, GeoLocation> {
-  const locations = new Map<string, GeoLocation>();
-  for (const ip of ips) {
-    if (!locations.has(ip)) locations.set(ip, resolver.lookup(ip));
-  }
-  return locations;
 }
