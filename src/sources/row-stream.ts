@@ -36,6 +36,15 @@ export function forEachRow<T>(connection: Connection, sql: string, decode: RowDe
         return SKIPPED;
       }
     };
+    // A query without a callback is not told when its connection dies mid-result: mysql2 tells
+    // the connection, so the read listens there too rather than wait for scrape_timeout.
+    const lost = (error: unknown): void => settle(error);
+    const settle = (error: unknown): void => {
+      core.removeListener('error', lost);
+      if (error === null) resolve();
+      else reject(error);
+    };
+    core.once('error', lost);
     // Once mysql2 has handed over one row's bytes, every row comes through readRowBytes.
     let fromBytes = false;
     const query = core.query({ sql, rowsAsArray: true });
@@ -61,8 +70,8 @@ export function forEachRow<T>(connection: Connection, sql: string, decode: RowDe
           });
         }
       })
-      .on('error', reject)
-      .on('end', () => (failure === null ? resolve() : reject(failure)));
+      .on('error', settle)
+      .on('end', () => settle(failure));
   });
 }
 

@@ -4,6 +4,7 @@ import { PacketCells, type CellReader } from '../../src/sources/row-cells.js';
 import { forEachRow } from '../../src/sources/row-stream.js';
 import { StringPool } from '../../src/sources/string-pool.js';
 import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 /** Rows handed over one by one by a real server, decoded from their bytes, and failures on either side. */
 describe('forEachRow', () => {
@@ -100,5 +101,21 @@ describe('forEachRow', () => {
       const [rows] = await connection.query<RowDataPacket[]>('SELECT 1 AS one');
       expect(rows).toEqual([{ one: 1 }]);
     }
+  });
+
+  it('rejects at once when its connection is lost in the middle of the result', async () => {
+    const proxy = await startTcpProxy(db.host, db.port);
+    const doomed = await db.connect({ port: proxy.port });
+    let rows = 0;
+    // Long enough to still be streaming when the link is cut (a few hundred MB).
+    const reading = forEachRow(doomed, "SELECT seq, REPEAT('x', 200) FROM mysql.seq_1_to_2000000", (cells) => cells.number(), () => {
+      rows++;
+    });
+    while (rows === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const lostAt = Date.now();
+    await proxy.close();
+    await expect(reading).rejects.toMatchObject({ code: 'PROTOCOL_CONNECTION_LOST' });
+    expect(Date.now() - lostAt).toBeLessThan(1_000);
+    doomed.destroy();
   });
 });
