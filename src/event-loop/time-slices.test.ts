@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachInSlices } from './time-slices.js';
+import { forEachInSlices, runInSlices } from './time-slices.js';
 
 function spin(ms: number): void {
   const until = performance.now() + ms;
@@ -29,5 +29,24 @@ describe('forEachInSlices', () => {
     });
     expect(visitedWhenOtherRan).not.toBeNull();
     expect(visitedWhenOtherRan).toBeLessThan(items.length);
+  });
+});
+
+describe('runInSlices', () => {
+  it('lets other callbacks run between steps however few there are, each a sizeable piece of work', async () => {
+    let done = 0;
+    let doneWhenOtherRan: number | null = null;
+    setImmediate(() => (doneWhenOtherRan = done));
+    function* steps(): Generator<void, number> {
+      for (let i = 0; i < 20; i++) {
+        spin(2);
+        done++;
+        yield;
+      }
+      return done;
+    }
+    expect(await runInSlices(steps())).toBe(20);
+    expect(doneWhenOtherRan).not.toBeNull();
+    expect(doneWhenOtherRan).toBeLessThanOrEqual(3);
   });
 });
