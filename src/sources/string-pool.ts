@@ -13,6 +13,11 @@ export class StringPool {
   /** Values by the hash of their UTF-8 bytes, for fromBytes, and the last one found in each slot. */
   private readonly byBytes = new Map<number, BytesEntry>();
   private readonly recentBytes: Array<BytesEntry | undefined> = new Array<BytesEntry | undefined>(BYTE_SLOTS).fill(undefined);
+  /** Where the last value read from bytes lies, and what it was. */
+  private lastBuffer: Buffer | null = null;
+  private lastStart = 0;
+  private lastEnd = 0;
+  private lastValue = '';
 
   constructor(private readonly normalise: (value: string) => string = (value) => value) {}
 
@@ -43,6 +48,22 @@ export class StringPool {
    */
   fromBytes(bytes: Buffer, start: number, end: number): string {
     const n = end - start;
+    // Most columns repeat the previous row's value, whose bytes sit just before in the same buffer.
+    if (bytes === this.lastBuffer && n === this.lastEnd - this.lastStart && sameBytes(bytes, this.lastStart, start, n)) {
+      this.lastStart = start;
+      this.lastEnd = end;
+      return this.lastValue;
+    }
+    const value = this.lookUpBytes(bytes, start, end);
+    this.lastBuffer = bytes;
+    this.lastStart = start;
+    this.lastEnd = end;
+    this.lastValue = value;
+    return value;
+  }
+
+  private lookUpBytes(bytes: Buffer, start: number, end: number): string {
+    const n = end - start;
     const slot = n < 2 ? n : (n * 31 + bytes[start]! * 7 + bytes[end - 2]! * 17 + bytes[end - 1]!) & (BYTE_SLOTS - 1);
     const recent = this.recentBytes[slot];
     if (recent !== undefined && sameText(recent, bytes, start, end)) return recent.value;
@@ -67,6 +88,11 @@ interface BytesEntry {
   /** The pooled, normalised value. */
   readonly value: string;
   readonly next: BytesEntry | undefined;
+}
+
+function sameBytes(bytes: Buffer, a: number, b: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 function sameText(entry: BytesEntry, bytes: Buffer, start: number, end: number): boolean {
