@@ -74,7 +74,7 @@ export class StringPool {
     let entry = first;
     while (entry !== undefined && !sameText(entry, bytes, start, end)) entry = entry.next;
     if (entry === undefined) {
-      entry = { bytes: new Uint8Array(bytes.subarray(start, end)), value: this.intern(bytes.toString('utf8', start, end)), next: first };
+      entry = { bytes: new Uint8Array(bytes.subarray(start, end)), length: n, value: this.intern(bytes.toString('utf8', start, end)), next: first };
       this.byBytes.set(hash, entry);
     }
     this.recentBytes[slot] = entry;
@@ -85,6 +85,8 @@ export class StringPool {
 interface BytesEntry {
   /** The value's bytes, copied: comparing typed arrays is cheaper than comparing with the string's characters. */
   readonly bytes: Uint8Array;
+  /** Their count, kept apart: a typed array's own length is slower to read. */
+  readonly length: number;
   /** The pooled, normalised value. */
   readonly value: string;
   readonly next: BytesEntry | undefined;
@@ -96,8 +98,8 @@ function sameBytes(bytes: Buffer, a: number, b: number, n: number): boolean {
 }
 
 function sameText(entry: BytesEntry, bytes: Buffer, start: number, end: number): boolean {
+  if (entry.length !== end - start) return false;
   const own = entry.bytes;
-  if (own.length !== end - start) return false;
   for (let i = start; i < end; i++) if (own[i - start] !== bytes[i]) return false;
   return true;
 }
