@@ -1,7 +1,6 @@
-import { ACTIVE, SLEEP, type SessionGroup } from '../snapshot/session.js';
+import { ACTIVE, SLEEP, type GeoLocation, type SessionGroup } from '../snapshot/session.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
 import { runAtOnce, runInSlices } from '../event-loop/time-slices.js';
-import { CountTree } from './count-tree.js';
 import { OTHER, topValues } from './top-n.js';
 
 export type Labels = Readonly<Record<string, string>>;
@@ -52,32 +51,87 @@ export function stateLabel(state: string): string {
   return KNOWN_STATES.has(state) ? state : 'OTHER';
 }
 
+/** Sessions per state label of one schema and user, in order of first appearance: a handful at most. */
+class StateCounts {
+  readonly states: string[] = [];
+  readonly counts: number[] = [];
+
+  add(state: string, sessions: number): void {
+    const at = this.states.indexOf(state);
+    if (at < 0) {
+      this.states.push(state);
+      this.counts.push(sessions);
+    } else {
+      this.counts[at]! += sessions;
+    }
+  }
+
+  total(): number {
+    return this.counts.reduce((sum, n) => sum + n, 0);
+  }
+}
+
+interface ClientTally {
+  sessions: number;
+  /** The address's location: country and continent go with the address. */
+  readonly location: GeoLocation;
+}
+
+interface VersionTally {
+  sessions: number;
+  /** The policy's verdict on the client and version, the same for all their sessions. */
+  readonly support: string;
+}
+
 /**
- * Everything the per-tenant gauges need from one tenant's session groups, gathered in one pass:
- * three label paths per group, from which every count below is summed over distinct paths.
+ * Everything the per-tenant gauges need from one tenant's session groups, gathered in one pass.
+ * Nested maps keyed by the pooled label values: no key strings are built, and a label that is a
+ * function of another (a client's country, a version's support) gets no level of its own.
  */
 class TenantTally {
-  /** db -> user -> state. */
-  readonly schemas = new CountTree();
-  /** client_ip -> country -> continent. */
-  readonly clients = new CountTree();
-  /** client -> version -> support. */
-  readonly versions = new CountTree();
+  /** db -> user -> sessions per state. */
+  readonly schemas = new Map<string, Map<string, StateCounts>>();
+  readonly clients = new Map<string, ClientTally>();
+  /** client -> version. */
+  readonly versions = new Map<string, Map<string, VersionTally>>();
   maxActiveTime = 0;
 
   add(g: SessionGroup): void {
     const n = g.sessions;
-    this.schemas.add(g.db, n).add(g.user, n).add(stateLabel(g.state), n);
-    this.clients.add(g.client_ip, n).add(g.location.country, n).add(g.location.continent, n);
-    this.versions.add(g.client.client, n).add(g.client.version, n).add(g.client.support, n);
+    counts(inner(this.schemas, g.db), g.user).add(stateLabel(g.state), n);
+    const client = this.clients.get(g.client_ip);
+    if (client) client.sessions += n;
+    else this.clients.set(g.client_ip, { sessions: n, location: g.location });
+    const versions = inner(this.versions, g.client.client);
+    const version = versions.get(g.client.version);
+    if (version) version.sessions += n;
+    else versions.set(g.client.version, { sessions: n, support: g.client.support });
     if (g.state === ACTIVE && g.maxTime > this.maxActiveTime) this.maxActiveTime = g.maxTime;
   }
+}
+
+function inner<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let value = map.get(key);
+  if (!value) {
+    value = new Map();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function counts(map: Map<string, StateCounts>, key: string): StateCounts {
+  let value = map.get(key);
+  if (!value) {
+    value = new StateCounts();
+    map.set(key, value);
+  }
+  return value;
 }
 
 /** Tallies of one snapshot: what every gauge needs, whatever the folding limits. */
 class SeriesTally {
   readonly tenants = new Map<string, TenantTally>();
-  readonly observers = new CountTree();
+  readonly observers = new Map<string, { sessions: number }>();
 
   add(group: SessionGroup): void {
     let tenant = this.tenants.get(group.tenant);
@@ -87,21 +141,6 @@ class SeriesTally {
     }
     tenant.add(group);
   }
-}
-
-/**
- * Series named `names`, summed over the tree's paths by the label values `labelsOf` takes from
- * each path: the sums are gathered in a tree of their own, so no key string is built per path.
- */
-function seriesOf(tree: CountTree, names: readonly string[], labelsOf: (path: readonly string[]) => readonly string[], base: Labels): Series[] {
-  const sums = new CountTree();
-  tree.forEachPath(3, (path, count) => {
-    let node = sums;
-    for (const value of labelsOf(path)) node = node.add(value, count);
-  });
-  const series: Series[] = [];
-  sums.forEachPath(names.length, (values, value) => series.push({ labels: withLabels(base, names, values), value }));
-  return series;
 }
 
 /**
@@ -119,7 +158,7 @@ function withLabels(base: Labels, names: readonly string[], values: readonly str
 
 const versionKey = (client: string, version: string): string => `${client}/${version}`;
 
-/** The series of one snapshot as steps (one per group, then per session observed): see foldSteps. */
+/** The series of one snapshot as steps (one per group, then per batch of sessions observed): see foldSteps. */
 function* seriesSteps(snapshot: TargetSnapshot, limits: FoldingLimits): Generator<void, SessionSeries> {
   const tally = new SeriesTally();
   for (const group of snapshot.groups) {
@@ -128,8 +167,12 @@ function* seriesSteps(snapshot: TargetSnapshot, limits: FoldingLimits): Generato
   }
   // Groups do not keep the observer, which would split them six ways on a six-observer cluster.
   const sessions = snapshot.sessions;
+  const observers = tally.observers;
   for (let i = 0; i < sessions.length; i++) {
-    tally.observers.add(sessions[i]!.svr_ip);
+    const svrIp = sessions[i]!.svr_ip;
+    const observer = observers.get(svrIp);
+    if (observer) observer.sessions++;
+    else observers.set(svrIp, { sessions: 1 });
     if (i % SESSIONS_PER_STEP === 0) yield;
   }
   return yield* foldSteps(snapshot, tally, limits);
@@ -149,29 +192,18 @@ function* foldSteps(snapshot: TargetSnapshot, tally: SeriesTally, limits: Foldin
     clientSessions: [] as Series[],
     maxActiveTimeSeconds: [] as Series[],
     connectionLimit: [] as Series[],
-    observerSessions: [...tally.observers.counts()].map(([svrIp, value]) => ({ labels: withLabels({ target }, ['svr_ip'], [svrIp]), value })),
+    observerSessions: [...tally.observers].map(([svrIp, { sessions }]) => ({ labels: withLabels({ target }, ['svr_ip'], [svrIp]), value: sessions })),
     countrySessions: [] as Series[],
     clientVersionSessions: [] as Series[],
   };
   for (const [tenant, t] of tenants) {
     const base = { target, tenant };
-    const db = topValues(t.schemas.counts(), limits.max_dbs_per_tenant);
-    const user = topValues(t.schemas.sumBy(3, ([, u = '']) => u), limits.max_users_per_tenant);
-    const client = topValues(t.clients.counts(), limits.max_clients_per_tenant);
-    const version = topValues(t.versions.sumBy(3, ([c = '', v = '']) => versionKey(c, v)), limits.max_versions_per_tenant);
-    result.sessions.push(...seriesOf(t.schemas, ['db', 'user', 'state'], ([d = '', u = '', st = '']) => [db(d), user(u), st], base));
+    result.sessions.push(...schemaSeries(t.schemas, limits, base));
     result.tenantSessions.push(...tenantStates(t.schemas, base));
-    result.clientSessions.push(...seriesOf(t.clients, ['client_ip', 'country'], ([c = '', country = '']) => [client(c), country], base));
+    result.clientSessions.push(...clientSeries(t.clients, limits.max_clients_per_tenant, base));
     result.maxActiveTimeSeconds.push({ labels: base, value: t.maxActiveTime });
-    result.countrySessions.push(...seriesOf(t.clients, ['country', 'continent'], ([, country = '', continent = '']) => [country, continent], base));
-    result.clientVersionSessions.push(
-      ...seriesOf(
-        t.versions,
-        ['client', 'version', 'support'],
-        ([c = '', v = '', support = '']) => [c, version(versionKey(c, v)) === OTHER ? OTHER : v, support],
-        base,
-      ),
-    );
+    result.countrySessions.push(...countrySeries(t.clients, base));
+    result.clientVersionSessions.push(...versionSeries(t.versions, limits.max_versions_per_tenant, base));
     yield;
   }
   for (const tenant of snapshot.tenants) {
@@ -182,15 +214,102 @@ function* foldSteps(snapshot: TargetSnapshot, tally: SeriesTally, limits: Foldin
   return result;
 }
 
+/** dbsession_sessions: db and user folded to the top N each, sessions summed per folded path. */
+function schemaSeries(schemas: TenantTally['schemas'], limits: FoldingLimits, base: Labels): Series[] {
+  const dbTotals = new Map<string, number>();
+  const userTotals = new Map<string, number>();
+  for (const [db, users] of schemas) {
+    for (const [user, states] of users) {
+      const sessions = states.total();
+      dbTotals.set(db, (dbTotals.get(db) ?? 0) + sessions);
+      userTotals.set(user, (userTotals.get(user) ?? 0) + sessions);
+    }
+  }
+  const folds = dbTotals.size > limits.max_dbs_per_tenant || userTotals.size > limits.max_users_per_tenant;
+  const series: Series[] = [];
+  for (const [db, users] of folds ? foldSchemas(schemas, topValues(dbTotals, limits.max_dbs_per_tenant), topValues(userTotals, limits.max_users_per_tenant)) : schemas) {
+    for (const [user, states] of users) {
+      states.states.forEach((state, i) => series.push({ labels: withLabels(base, ['db', 'user', 'state'], [db, user, state]), value: states.counts[i]! }));
+    }
+  }
+  return series;
+}
+
+function foldSchemas(schemas: TenantTally['schemas'], dbOf: (db: string) => string, userOf: (user: string) => string): TenantTally['schemas'] {
+  const folded: TenantTally['schemas'] = new Map();
+  for (const [db, users] of schemas) {
+    const byUser = inner(folded, dbOf(db));
+    for (const [user, states] of users) {
+      const into = counts(byUser, userOf(user));
+      states.states.forEach((state, i) => into.add(state, states.counts[i]!));
+    }
+  }
+  return folded;
+}
+
+/** dbsession_client_sessions: each of the top N addresses with its country; the rest as "other", per country. */
+function clientSeries(clients: TenantTally['clients'], limit: number, base: Labels): Series[] {
+  if (clients.size <= limit) {
+    return [...clients].map(([ip, { sessions, location }]) => ({ labels: withLabels(base, ['client_ip', 'country'], [ip, location.country]), value: sessions }));
+  }
+  const clientOf = topValues(new Map([...clients].map(([ip, c]) => [ip, c.sessions])), limit);
+  const sums = new Map<string, Map<string, number>>();
+  for (const [ip, { sessions, location }] of clients) {
+    const byCountry = inner(sums, clientOf(ip));
+    byCountry.set(location.country, (byCountry.get(location.country) ?? 0) + sessions);
+  }
+  const series: Series[] = [];
+  for (const [ip, byCountry] of sums) {
+    for (const [country, value] of byCountry) series.push({ labels: withLabels(base, ['client_ip', 'country'], [ip, country]), value });
+  }
+  return series;
+}
+
+/** dbsession_country_sessions: exact, never folded (about 250 countries at most). */
+function countrySeries(clients: TenantTally['clients'], base: Labels): Series[] {
+  const sums = new Map<string, Map<string, number>>();
+  for (const { sessions, location } of clients.values()) {
+    const byContinent = inner(sums, location.country);
+    byContinent.set(location.continent, (byContinent.get(location.continent) ?? 0) + sessions);
+  }
+  const series: Series[] = [];
+  for (const [country, byContinent] of sums) {
+    for (const [continent, value] of byContinent) series.push({ labels: withLabels(base, ['country', 'continent'], [country, continent]), value });
+  }
+  return series;
+}
+
+/** dbsession_client_version_sessions: the top N versions; the rest as version "other", per client and support. */
+function versionSeries(versions: TenantTally['versions'], limit: number, base: Labels): Series[] {
+  const totals = new Map<string, number>();
+  for (const [client, byVersion] of versions) for (const [version, { sessions }] of byVersion) totals.set(versionKey(client, version), sessions);
+  const versionOf = topValues(totals, limit);
+  const sums = new Map<string, Map<string, Map<string, number>>>();
+  for (const [client, byVersion] of versions) {
+    for (const [version, { sessions, support }] of byVersion) {
+      const bySupport = inner(inner(sums, client), versionOf(versionKey(client, version)) === OTHER ? OTHER : version);
+      bySupport.set(support, (bySupport.get(support) ?? 0) + sessions);
+    }
+  }
+  const series: Series[] = [];
+  for (const [client, byVersion] of sums) {
+    for (const [version, bySupport] of byVersion) {
+      for (const [support, value] of bySupport) series.push({ labels: withLabels(base, ['client', 'version', 'support'], [client, version, support]), value });
+    }
+  }
+  return series;
+}
+
 export function sessionSeries(snapshot: TargetSnapshot, limits: FoldingLimits): SessionSeries {
   return runAtOnce(seriesSteps(snapshot, limits));
 }
 
 /** Sessions per state, with ACTIVE and SLEEP present (zero) even when no session is in them. */
-function tenantStates(schemas: CountTree, base: Labels): Series[] {
-  const counts = schemas.sumBy(3, ([, , state = '']) => state);
-  for (const state of [ACTIVE, SLEEP]) if (!counts.has(state)) counts.set(state, 0);
-  return [...counts].map(([state, value]) => ({ labels: withLabels(base, ['state'], [state]), value }));
+function tenantStates(schemas: TenantTally['schemas'], base: Labels): Series[] {
+  const totals = new StateCounts();
+  for (const users of schemas.values()) for (const states of users.values()) states.states.forEach((state, i) => totals.add(state, states.counts[i]!));
+  for (const state of [ACTIVE, SLEEP]) totals.add(state, 0);
+  return totals.states.map((state, i) => ({ labels: withLabels(base, ['state'], [state]), value: totals.counts[i]! }));
 }
 
 const memo = new WeakMap<TargetSnapshot, { limits: FoldingLimits; series: SessionSeries }>();
