@@ -64,7 +64,7 @@ export const oceanbaseReader: FlavorReader = {
     const shape = await viewShape(connection);
     const tenants = await readTenants(connection, context.tenants);
     const watched = new Set(tenants.map((t) => t.name));
-    const pools = newPools();
+    const pools = poolsFor(connection);
     await forEachRow(connection, `SELECT ${shape.select} FROM ${PROCESSLIST}`, (cells) => readSession(cells, shape, pools, watched, context), sink);
     return { flavor: 'oceanbase', tenants, databases: await readDatabases(connection, tenants), processPrivilege: null };
   },
@@ -155,6 +155,24 @@ async function readDatabases(connection: Connection, tenants: readonly TenantInf
   } catch {
     return [];
   }
+}
+
+/** Distinct values a column pool may hold before it starts over (values that never repeat, such as SQL ids). */
+const MAX_POOLED = 100_000;
+
+/**
+ * Pools are kept per connection from one read to the next: a scrape finds most of its values
+ * where the previous one left them, never decoding them again.
+ */
+const pools = new WeakMap<Connection, Pools>();
+
+function poolsFor(connection: Connection): Pools {
+  let kept = pools.get(connection);
+  if (!kept || Object.values(kept).some((pool) => pool.size > MAX_POOLED)) {
+    kept = newPools();
+    pools.set(connection, kept);
+  }
+  return kept;
 }
 
 /** The text columns a session keeps, each pooled on its own (see StringPool), normalised once per value. */

@@ -1,5 +1,5 @@
 /**
- * One string instance per distinct value of a column within a read. A driver decodes every cell
+ * One string instance per distinct value of a column. A driver decodes every cell
  * into a fresh string, so 300k sessions would otherwise hold 300k copies of each user, schema,
  * tenant and address; pooled, they share a few thousand, and every later Map lookup on them
  * (groups, identities, series) finds their hash already computed. A pool may also normalise its
@@ -20,6 +20,11 @@ export class StringPool {
   private lastValue = '';
 
   constructor(private readonly normalise: (value: string) => string = (value) => value) {}
+
+  /** Distinct values pooled. */
+  get size(): number {
+    return this.pool.size;
+  }
 
   /**
    * The pooled value for a decoded string. Hashing a fresh string is the expensive part of a
