@@ -88,8 +88,8 @@ export const oceanbaseReader: FlavorReader = {
 };
 
 /** One of the exporter's own connections: its id, its account, and not through a proxy. */
-function isOwnSession(session: Pick<Session, 'id' | 'user' | 'proxy_sess_id'>, context: ReadContext): boolean {
-  return context.ownThreadIds.has(session.id) && session.user === context.ownUser && session.proxy_sess_id === 0;
+function isOwnSession(id: number, user: string, proxySessId: number, context: ReadContext): boolean {
+  return context.ownThreadIds.has(id) && user === context.ownUser && proxySessId === 0;
 }
 
 async function viewShape(connection: Connection): Promise<ViewShape> {
@@ -157,7 +157,10 @@ async function readDatabases(connection: Connection, tenants: readonly TenantInf
   }
 }
 
-/** Distinct values a column pool may hold before it starts over (values that never repeat, such as SQL ids). */
+/**
+ * Distinct values the pools of a connection may hold together before they start over: values that
+ * never repeat (SQL ids, or client info carrying a request id) must not accumulate.
+ */
 const MAX_POOLED = 100_000;
 
 /**
@@ -168,7 +171,7 @@ const pools = new WeakMap<Connection, Pools>();
 
 function poolsFor(connection: Connection): Pools {
   let kept = pools.get(connection);
-  if (!kept || Object.values(kept).some((pool) => pool.size > MAX_POOLED)) {
+  if (!kept || Object.values(kept).reduce((total, pool) => total + pool.size, 0) > MAX_POOLED) {
     kept = newPools();
     pools.set(connection, kept);
   }
@@ -215,7 +218,7 @@ function readSession(cells: CellReader, shape: ViewShape, pools: Pools, watched:
   const state = cells.pooled(pools.STATE) || (command === 'Sleep' ? SLEEP : ACTIVE);
   const sqlPort = Math.trunc(cells.number());
   const proxySessId = Math.trunc(cells.number());
-  if (isOwnSession({ id, user, proxy_sess_id: proxySessId }, context)) return undefined;
+  if (isOwnSession(id, user, proxySessId, context)) return undefined;
   const userClientIp = cells.pooled(pools.ADDRESS);
   const hostIp = userClientIp !== '' && isAddressWithPort(host, userClientIp) ? userClientIp : pools.ADDRESS.intern(hostAddress(host));
   const clientIp = userClientIp || hostIp;

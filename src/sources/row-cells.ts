@@ -57,7 +57,7 @@ export class PacketCells implements CellReader {
     if (length <= 0) return '';
     const start = this.at;
     this.at += length;
-    return this.bytes.toString('utf8', start, this.at);
+    return utf8(this.bytes, start, this.at);
   }
 
   number(): number {
@@ -109,6 +109,14 @@ export class PacketCells implements CellReader {
     for (let k = 7; k >= 0; k--) length = length * 256 + bytes[at + k]!;
     return length;
   }
+}
+
+/** Node's own decoder behind Buffer#toString, without its per-call encoding lookup (mysql2 uses it too). */
+const utf8Slice = (Buffer.prototype as Partial<{ utf8Slice(start: number, end: number): string }>).utf8Slice;
+
+/** The UTF-8 text in bytes[start, end). */
+export function utf8(bytes: Buffer, start: number, end: number): string {
+  return utf8Slice ? utf8Slice.call(bytes, start, end) : bytes.toString('utf8', start, end);
 }
 
 /** Exponents, more digits than a double holds exactly, and anything else: as Number() reads it. */

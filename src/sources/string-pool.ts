@@ -1,3 +1,5 @@
+import { utf8 } from './row-cells.js';
+
 /**
  * One string instance per distinct value of a column. A driver decodes every cell
  * into a fresh string, so 300k sessions would otherwise hold 300k copies of each user, schema,
@@ -79,7 +81,7 @@ export class StringPool {
     let entry = first;
     while (entry !== undefined && !sameText(entry, bytes, start, end)) entry = entry.next;
     if (entry === undefined) {
-      entry = { bytes: new Uint8Array(bytes.subarray(start, end)), length: n, value: this.intern(bytes.toString('utf8', start, end)), next: first };
+      entry = { bytes: new Uint8Array(bytes.subarray(start, end)), length: n, value: this.intern(utf8(bytes, start, end)), next: first };
       this.byBytes.set(hash, entry);
     }
     this.recentBytes[slot] = entry;
