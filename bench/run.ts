@@ -44,9 +44,9 @@ const wanted = (section: Section) => only.has(section);
 const SCRAPE_SHAPES: ReadonlyArray<ClusterShape & { rounds: number }> = [
   { sessions: 1_000, tenants: 1, clients: 5_000, rounds: 15 },
   { sessions: 10_000, tenants: 10, clients: 5_000, rounds: 9 },
-  { sessions: 100_000, tenants: 1, clients: 5_000, rounds: 5 },
-  { sessions: 100_000, tenants: 100, clients: 5_000, rounds: 5 },
-  { sessions: 100_000, tenants: 1_000, clients: 5_000, rounds: 5 },
+  { sessions: 100_000, tenants: 1, clients: 5_000, rounds: 9 },
+  { sessions: 100_000, tenants: 100, clients: 5_000, rounds: 9 },
+  { sessions: 100_000, tenants: 1_000, clients: 5_000, rounds: 9 },
   { sessions: 300_000, tenants: 1_000, clients: 5_000, rounds: 3 },
 ];
 const TARGET_SESSIONS = 100_000;
@@ -80,9 +80,9 @@ async function scrapeFigures(bench: BenchDatabase, enrichment: BenchEnrichment):
     if (shape.sessions >= TARGET_SESSIONS) {
       figures.push({
         name: `2. event-loop stall during a scrape, ${shapeName(shape)}`,
-        measured: `${ms(m.scrape.stallMs)} median scrape, ${ms(m.worstScrapeStallMs)} worst (bare query: ${ms(m.bare.stallMs)}; idle process: ${ms(m.idleStallMs)})`,
-        target: judged ? `< ${MAX_STALL_MS} ms` : null,
-        met: judged ? m.scrape.stallMs < MAX_STALL_MS : null,
+        measured: `${ms(m.worstScrapeStallMs)} longest, ${ms(m.scrape.stallMs)} median of rounds (bare query: ${ms(m.bare.stallMs)}; idle process: ${ms(m.idleStallMs)})`,
+        target: judged ? `< ${MAX_STALL_MS} ms, longest` : null,
+        met: judged ? m.worstScrapeStallMs < MAX_STALL_MS : null,
       });
     }
   }
