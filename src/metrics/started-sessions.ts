@@ -1,6 +1,7 @@
 import { forEachInSlices } from '../event-loop/time-slices.js';
 import type { Session } from '../snapshot/session.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
+import { entryOf, newMap } from '../views/map-entry.js';
 import type { Labels, Series } from '../views/session-series.js';
 
 interface Counter {
@@ -68,21 +69,8 @@ export class StartedSessions {
   }
 }
 
-function inner<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let value = map.get(key);
-  if (!value) {
-    value = new Map();
-    map.set(key, value);
-  }
-  return value;
-}
-
 function counterOf(counters: Counters, target: string, s: Pick<Session, 'tenant' | 'db' | 'user' | 'client_ip'>): Counter {
-  const byClient = inner(inner(inner(counters, s.tenant), s.db), s.user);
-  let counter = byClient.get(s.client_ip);
-  if (!counter) {
-    counter = { labels: { target, tenant: s.tenant, db: s.db, user: s.user, client_ip: s.client_ip }, value: 0 };
-    byClient.set(s.client_ip, counter);
-  }
-  return counter;
+  const byDb = entryOf(counters, s.tenant, newMap<string, Map<string, Map<string, Counter>>>);
+  const byClient = entryOf(entryOf(byDb, s.db, newMap<string, Map<string, Counter>>), s.user, newMap<string, Counter>);
+  return entryOf(byClient, s.client_ip, () => ({ labels: { target, tenant: s.tenant, db: s.db, user: s.user, client_ip: s.client_ip }, value: 0 }));
 }

@@ -1,6 +1,7 @@
 import { ACTIVE, SLEEP, type GeoLocation, type SessionGroup } from '../snapshot/session.js';
 import type { TargetSnapshot } from '../snapshot/snapshot.js';
 import { runAtOnce, runInSlices } from '../event-loop/time-slices.js';
+import { entryOf, newMap } from './map-entry.js';
 import { OTHER, topValues } from './top-n.js';
 
 export type Labels = Readonly<Record<string, string>>;
@@ -98,11 +99,11 @@ class TenantTally {
 
   add(g: SessionGroup): void {
     const n = g.sessions;
-    counts(inner(this.schemas, g.db), g.user).add(stateLabel(g.state), n);
+    entryOf(entryOf(this.schemas, g.db, newMap<string, StateCounts>), g.user, newStateCounts).add(stateLabel(g.state), n);
     const client = this.clients.get(g.client_ip);
     if (client) client.sessions += n;
     else this.clients.set(g.client_ip, { sessions: n, location: g.location });
-    const versions = inner(this.versions, g.client.client);
+    const versions = entryOf(this.versions, g.client.client, newMap<string, VersionTally>);
     const version = versions.get(g.client.version);
     if (version) version.sessions += n;
     else versions.set(g.client.version, { sessions: n, support: g.client.support });
@@ -110,23 +111,7 @@ class TenantTally {
   }
 }
 
-function inner<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let value = map.get(key);
-  if (!value) {
-    value = new Map();
-    map.set(key, value);
-  }
-  return value;
-}
-
-function counts(map: Map<string, StateCounts>, key: string): StateCounts {
-  let value = map.get(key);
-  if (!value) {
-    value = new StateCounts();
-    map.set(key, value);
-  }
-  return value;
-}
+const newStateCounts = (): StateCounts => new StateCounts();
 
 /** Tallies of one snapshot: what every gauge needs, whatever the folding limits. */
 class SeriesTally {
@@ -238,9 +223,9 @@ function schemaSeries(schemas: TenantTally['schemas'], limits: FoldingLimits, ba
 function foldSchemas(schemas: TenantTally['schemas'], dbOf: (db: string) => string, userOf: (user: string) => string): TenantTally['schemas'] {
   const folded: TenantTally['schemas'] = new Map();
   for (const [db, users] of schemas) {
-    const byUser = inner(folded, dbOf(db));
+    const byUser = entryOf(folded, dbOf(db), newMap<string, StateCounts>);
     for (const [user, states] of users) {
-      const into = counts(byUser, userOf(user));
+      const into = entryOf(byUser, userOf(user), newStateCounts);
       states.states.forEach((state, i) => into.add(state, states.counts[i]!));
     }
   }
@@ -255,7 +240,7 @@ function clientSeries(clients: TenantTally['clients'], limit: number, base: Labe
   const clientOf = topValues(new Map([...clients].map(([ip, c]) => [ip, c.sessions])), limit);
   const sums = new Map<string, Map<string, number>>();
   for (const [ip, { sessions, location }] of clients) {
-    const byCountry = inner(sums, clientOf(ip));
+    const byCountry = entryOf(sums, clientOf(ip), newMap<string, number>);
     byCountry.set(location.country, (byCountry.get(location.country) ?? 0) + sessions);
   }
   const series: Series[] = [];
@@ -269,7 +254,7 @@ function clientSeries(clients: TenantTally['clients'], limit: number, base: Labe
 function countrySeries(clients: TenantTally['clients'], base: Labels): Series[] {
   const sums = new Map<string, Map<string, number>>();
   for (const { sessions, location } of clients.values()) {
-    const byContinent = inner(sums, location.country);
+    const byContinent = entryOf(sums, location.country, newMap<string, number>);
     byContinent.set(location.continent, (byContinent.get(location.continent) ?? 0) + sessions);
   }
   const series: Series[] = [];
@@ -287,7 +272,7 @@ function versionSeries(versions: TenantTally['versions'], limit: number, base: L
   const sums = new Map<string, Map<string, Map<string, number>>>();
   for (const [client, byVersion] of versions) {
     for (const [version, { sessions, support }] of byVersion) {
-      const bySupport = inner(inner(sums, client), versionOf(versionKey(client, version)) === OTHER ? OTHER : version);
+      const bySupport = entryOf(entryOf(sums, client, newMap<string, Map<string, number>>), versionOf(versionKey(client, version)) === OTHER ? OTHER : version, newMap<string, number>);
       bySupport.set(support, (bySupport.get(support) ?? 0) + sessions);
     }
   }
