@@ -164,8 +164,8 @@ function* seriesSteps(snapshot: TargetSnapshot, limits: FoldingLimits): Generato
 }
 
 /**
- * The series from the tally of a snapshot's sessions, as steps (one per tenant) so that they can
- * run at once or in time slices. Known tenants come first and get zero-filled series.
+ * The series from the tally of a snapshot's sessions, as steps so that they can run at once or in
+ * time slices. Known tenants come first and get zero-filled series.
  */
 function* foldSteps(snapshot: TargetSnapshot, tally: SeriesTally, limits: FoldingLimits): Generator<void, SessionSeries> {
   const target = snapshot.target;
@@ -181,12 +181,16 @@ function* foldSteps(snapshot: TargetSnapshot, tally: SeriesTally, limits: Foldin
     countrySessions: [] as Series[],
     clientVersionSessions: [] as Series[],
   };
+  // A step per family of each tenant: one tenant with 100k sessions from thousands of clients
+  // folds for tens of milliseconds in all.
   for (const [tenant, t] of tenants) {
     const base = { target, tenant };
     result.sessions.push(...schemaSeries(t.schemas, limits, base));
     result.tenantSessions.push(...tenantStates(t.schemas, base));
-    result.clientSessions.push(...clientSeries(t.clients, limits.max_clients_per_tenant, base));
     result.maxActiveTimeSeconds.push({ labels: base, value: t.maxActiveTime });
+    yield;
+    result.clientSessions.push(...clientSeries(t.clients, limits.max_clients_per_tenant, base));
+    yield;
     result.countrySessions.push(...countrySeries(t.clients, base));
     result.clientVersionSessions.push(...versionSeries(t.versions, limits.max_versions_per_tenant, base));
     yield;
