@@ -66,7 +66,7 @@ export const oceanbaseReader: FlavorReader = {
     const watched = new Set(tenants.map((t) => t.name));
     const pools = poolsFor(connection);
     await forEachRow(connection, `SELECT ${shape.select} FROM ${PROCESSLIST}`, (cells) => readSession(cells, shape, pools, watched, context), sink);
-    return { flavor: 'oceanbase', tenants, databases: await readDatabases(connection, tenants), processPrivilege: null };
+    return { flavor: 'oceanbase', tenants, databases: await schemaIds(connection, tenants), processPrivilege: null };
   },
 
   async readInfo(connection, refs) {
@@ -139,6 +139,23 @@ async function readConnectionLimits(connection: Connection): Promise<ReadonlyMap
   } catch {
     return new Map();
   }
+}
+
+/**
+ * Schema ids change only with DDL, and only DBSS answers use them: read at most once a minute
+ * per connection, and again at once when the tenants change (20 rows a tenant, 20k with 1000
+ * tenants, are not worth reading at every scrape).
+ */
+const SCHEMA_IDS_TTL_MS = 60_000;
+const knownSchemaIds = new WeakMap<Connection, { readonly tenants: string; readonly at: number; readonly databases: DatabaseInfo[] }>();
+
+async function schemaIds(connection: Connection, tenants: readonly TenantInfo[]): Promise<DatabaseInfo[]> {
+  const key = tenants.map((t) => `${t.id}:${t.name}`).join(',');
+  const known = knownSchemaIds.get(connection);
+  if (known && known.tenants === key && Date.now() - known.at < SCHEMA_IDS_TTL_MS) return known.databases;
+  const databases = await readDatabases(connection, tenants);
+  knownSchemaIds.set(connection, { tenants: key, at: Date.now(), databases });
+  return databases;
 }
 
 /** DATABASE_ID per schema, for DBSS's db_id; null ids where the view cannot be read. */
