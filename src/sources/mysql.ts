@@ -5,13 +5,13 @@ import { grantsHoldProcess } from './grants.js';
 import { hostAddress } from './host-address.js';
 import { limitStatementTime } from './statement-timeout.js';
 import { finiteNumber, integer, numberOrNull, text } from './row-values.js';
-import { MAX_INFO_BYTES, truncateUtf8, type FlavorReader, type ReadContext, type SessionRef, type ReadSummary } from './source.js';
+import { MAX_INFO_BYTES, STATEMENT_TAG, truncateUtf8, type FlavorReader, type ReadContext, type SessionRef, type ReadSummary } from './source.js';
 
 /** Server threads that are not client sessions (clarification 6). */
 const SYSTEM_COMMANDS = new Set(['Daemon', 'Binlog Dump', 'Binlog Dump GTID']);
 const SYSTEM_USERS = new Set(['system user', 'event_scheduler']);
 
-const PROCESSLIST_SQL = 'SELECT ID, USER, HOST, DB, COMMAND, TIME, STATE FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()';
+const PROCESSLIST_SQL = `${STATEMENT_TAG} SELECT ID, USER, HOST, DB, COMMAND, TIME, STATE FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()`;
 
 const LIMITS_SQL = 'SELECT @@max_connections AS max_connections';
 
@@ -61,7 +61,7 @@ export const mysqlReader: FlavorReader = {
     // LEFT counts characters (each at least a byte): it bounds what the server sends, and the
     // exact cut, in bytes, is made here.
     const [rows] = await connection.query<RowDataPacket[]>(
-      'SELECT ID, LEFT(INFO, ?) AS INFO FROM information_schema.PROCESSLIST WHERE ID IN (?)',
+      `${STATEMENT_TAG} SELECT ID, LEFT(INFO, ?) AS INFO FROM information_schema.PROCESSLIST WHERE ID IN (?)`,
       [MAX_INFO_BYTES, refs.map((ref) => ref.id)],
     );
     const byId = new Map(rows.map((row) => [Number(row.ID), truncateUtf8(String(row.INFO ?? ''), MAX_INFO_BYTES)]));

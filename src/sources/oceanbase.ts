@@ -8,7 +8,7 @@ import { numberOrNull } from './row-values.js';
 import type { CellReader } from './row-cells.js';
 import { forEachRow } from './row-stream.js';
 import { StringPool } from './string-pool.js';
-import { MAX_INFO_BYTES, truncateUtf8, type FlavorReader, type ReadContext, type SessionRef, type ReadSummary } from './source.js';
+import { MAX_INFO_BYTES, STATEMENT_TAG, truncateUtf8, type FlavorReader, type ReadContext, type SessionRef, type ReadSummary } from './source.js';
 
 const PROCESSLIST = 'oceanbase.`GV$OB_PROCESSLIST`';
 
@@ -65,7 +65,7 @@ export const oceanbaseReader: FlavorReader = {
     const tenants = await readTenants(connection, context.tenants);
     const watched = new Set(tenants.map((t) => t.name));
     const pools = poolsFor(connection);
-    await forEachRow(connection, `SELECT ${shape.select} FROM ${PROCESSLIST}`, (cells) => readSession(cells, shape, pools, watched, context), sink);
+    await forEachRow(connection, `${STATEMENT_TAG} SELECT ${shape.select} FROM ${PROCESSLIST}`, (cells) => readSession(cells, shape, pools, watched, context), sink);
     return { flavor: 'oceanbase', tenants, databases: await schemaIds(connection, tenants), processPrivilege: null };
   },
 
@@ -75,7 +75,7 @@ export const oceanbaseReader: FlavorReader = {
     // SUBSTR counts characters (each at least a byte): it bounds what the server sends, and the
     // exact cut, in bytes, is made here.
     const [rows] = await connection.query<RowDataPacket[]>(
-      `SELECT ID, SVR_IP, SVR_PORT, SUBSTR(INFO, 1, ?) AS INFO FROM ${PROCESSLIST} WHERE ${where}`,
+      `${STATEMENT_TAG} SELECT ID, SVR_IP, SVR_PORT, SUBSTR(INFO, 1, ?) AS INFO FROM ${PROCESSLIST} WHERE ${where}`,
       [MAX_INFO_BYTES, ...refs.flatMap((ref) => [ref.id, ref.svr_ip, ref.svr_port])],
     );
     const info = new Map<string, string>(refs.map((ref) => [sessionKey(ref), '']));

@@ -77,3 +77,10 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   const { read } = utf8.encodeInto(text, new Uint8Array(maxBytes));
   return text.slice(0, read);
 }
+
+/**
+ * Leads every statement that reads sessions or their SQL text, so a DBA looking at the
+ * processlist or a slow log sees whose it is (MySQL connections also carry the connect attribute
+ * program_name=db-session-exporter).
+ */
+export const STATEMENT_TAG = '/* db-session-exporter */';

@@ -1,4 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { STATEMENT_TAG } from '../../src/sources/source.js';
 import type { TestDatabase } from '../support/mariadb.js';
 import { seedOceanBase } from '../support/oceanbase-schema.js';
 
@@ -28,14 +29,17 @@ export async function setDelay(db: TestDatabase, seconds: number): Promise<void>
   await admin.end();
 }
 
-/** Returns once a query of the exporter sleeps in the view on the server: a scrape is in flight. */
+/**
+ * Returns once a query of the exporter sleeps in the view on the server (a scrape, or the SQL
+ * text an API asked for, is in flight), found by its tag as a DBA would find it.
+ */
 export async function waitForSleepingScrape(db: TestDatabase): Promise<void> {
   const admin = await db.connect();
   try {
     for (;;) {
       const [rows] = await admin.query<RowDataPacket[]>(
-        "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ? AND STATE = 'User sleep'",
-        [EXPORTER_USER],
+        "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ? AND STATE = 'User sleep' AND INFO LIKE CONCAT(?, ' SELECT %')",
+        [EXPORTER_USER, STATEMENT_TAG],
       );
       if (Number(rows[0]?.n) > 0) return;
       await new Promise((r) => setTimeout(r, 20));
