@@ -23,7 +23,7 @@ type Section = (typeof SECTIONS)[number];
 const { values: flags } = parseArgs({
   options: {
     'soak-minutes': { type: 'string', default: '2' },
-    'heap-mb': { type: 'string', default: '320' },
+    'heap-mb': { type: 'string', default: '288' },
     'wrk-seconds': { type: 'string', default: '5' },
     'idle-connections': { type: 'string', default: '1000' },
     only: { type: 'string', default: SECTIONS.join(',') },
@@ -32,7 +32,7 @@ const { values: flags } = parseArgs({
 });
 if (flags.help) {
   console.log(
-    `usage: npm run bench -- [--soak-minutes=2] [--heap-mb=320] [--wrk-seconds=5] [--idle-connections=1000] [--only=${SECTIONS.join(',')}]`,
+    `usage: npm run bench -- [--soak-minutes=2] [--heap-mb=288] [--wrk-seconds=5] [--idle-connections=1000] [--only=${SECTIONS.join(',')}]`,
   );
   process.exit(0);
 }
@@ -52,7 +52,8 @@ const SCRAPE_SHAPES: ReadonlyArray<ClusterShape & { rounds: number }> = [
 const TARGET_SESSIONS = 100_000;
 const MAX_RATIO = 1.3;
 const MAX_STALL_MS = 50;
-const MAX_RSS = 400 * 2 ** 20;
+/** The issue's 400 MB, in bytes (381 MiB). */
+const MAX_RSS = 400e6;
 /** Flat: the last third of the soak peaks no higher than the first third after warm-up, within 5%. */
 const MAX_GROWTH = 0.05;
 const MAX_ENRICHMENT_SHARE = 0.1;
@@ -133,7 +134,7 @@ async function memoryFigures(bench: BenchDatabase): Promise<void> {
   figures.push({
     name: `5. exporter RSS, ${shapeName(shape)}, node --max-old-space-size=${heapMb}`,
     measured: `${mib(r.peakRss)} peak after warm-up (/metrics after a scrape: median ${ms(r.metricsMedianMs)}, max ${ms(r.metricsMaxMs)})`,
-    target: '< 400 MB',
+    target: '< 400 MB (381 MiB)',
     met: r.peakRss < MAX_RSS,
   });
   figures.push({
