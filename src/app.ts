@@ -144,7 +144,7 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
           configReloadSuccessful: () => reloadOk,
           configReloadTimestamp: () => reloadAt,
           version: VERSION,
-          extra: [otlp.failures, ...historyMetrics(manager, started)],
+          extra: [otlp.failures, ...historyMetrics(started)],
         },
         contentType,
       ),

@@ -1,6 +1,9 @@
 import { Counter, Gauge, Registry, type Metric, type RegistryContentType } from 'prom-client';
 import type { SnapshotStore, TargetView } from '../scrape/target-view.js';
+import type { TargetSnapshot } from '../snapshot/snapshot.js';
+import { openSessionSeries } from '../views/open-sessions.js';
 import { snapshotSeries, type FoldingLimits, type Series, type SessionSeries } from '../views/session-series.js';
+import { HISTORY_METRICS } from './history-metrics.js';
 import { familyHeader, sampleLines } from './series-text.js';
 import type { StartedSessions } from './started-sessions.js';
 
@@ -15,9 +18,14 @@ export interface PrometheusSources {
   readonly extra?: readonly Metric[];
 }
 
-type GaugeSpec = { name: string; help: string; pick: (s: SessionSeries) => readonly Series[] };
+/** A gauge family whose series come from each served snapshot. */
+interface SnapshotGauge {
+  readonly name: string;
+  readonly help: string;
+  readonly pick: (series: SessionSeries, snapshot: TargetSnapshot) => readonly Series[];
+}
 
-const SESSION_GAUGES: readonly GaugeSpec[] = [
+const SESSION_GAUGES: readonly SnapshotGauge[] = [
   {
     name: 'dbsession_sessions',
     help: 'Sessions by tenant, schema, user and state (schema and user beyond the top N per tenant fold into "other").',
@@ -58,14 +66,27 @@ const SESSION_GAUGES: readonly GaugeSpec[] = [
     help: 'Sessions by client driver, version (beyond the top N per tenant folded into "other") and support status.',
     pick: (s) => s.clientVersionSessions,
   },
+  {
+    name: HISTORY_METRICS.open,
+    help: 'Sessions open at the last scrape, by tenant, schema, user and client address (not folded: history counts from it).',
+    pick: (_, snapshot) => openSessionSeries(snapshot),
+  },
 ];
 
+const STARTED = {
+  name: HISTORY_METRICS.started,
+  /** OpenMetrics names a counter family without its samples' _total. */
+  family: HISTORY_METRICS.started.replace(/_total$/, ''),
+  help: 'Sessions first seen by this exporter (sessions already open at its first scrape of a target are not counted).',
+} as const;
+
 /**
- * The /metrics registry: prom-client for the exporter's own metrics, and the session gauges
- * rendered straight from the current snapshots' series at each request, so a label set that
- * disappeared disappears from the output, and a target that is down or stale exports no session
- * series at all. Rendering them through prom-client (reset, set, format) cost about a second per
- * request at 300k sessions over 1000 tenants; their text is now made once per snapshot.
+ * The /metrics registry: prom-client for the exporter's own metrics, and the session families
+ * (gauges of the current snapshots, started-session counters) rendered from their series, so a
+ * label set that disappeared disappears from the output, and a target that is down or stale
+ * exports no session series at all. Their text is made once per snapshot (once per change for
+ * the counters): through prom-client (reset, set, format) it cost about a second per request at
+ * 300k sessions over 1000 tenants.
  */
 class SessionRegistry extends Registry<RegistryContentType> {
   constructor(private readonly sources: PrometheusSources) {
@@ -74,33 +95,24 @@ class SessionRegistry extends Registry<RegistryContentType> {
 
   override async metrics(): Promise<string> {
     const own = await super.metrics();
+    const openMetrics = this.contentType === Registry.OPENMETRICS_CONTENT_TYPE;
     const snapshots = this.sources.store.targets().flatMap((t) => (t.snapshot ? [t.snapshot] : []));
-    const families = SESSION_GAUGES.map((spec) => {
-      const lines = snapshots.map((s) => sampleLines(spec.name, spec.pick(snapshotSeries(s, this.sources.limits())))).filter((l) => l !== '');
+    const gauges = SESSION_GAUGES.map((spec) => {
+      const lines = snapshots.map((s) => sampleLines(spec.name, spec.pick(snapshotSeries(s, this.sources.limits()), s))).filter((l) => l !== '');
       return [familyHeader(spec.name, spec.help, 'gauge'), ...lines].join('\n');
     });
+    const started = [familyHeader(openMetrics ? STARTED.family : STARTED.name, STARTED.help, 'counter'), sampleLines(STARTED.name, this.sources.started.series())]
+      .filter((l) => l !== '')
+      .join('\n');
     // OpenMetrics allows no blank line; prom-client's text format puts one between families.
-    const separator = this.contentType === Registry.OPENMETRICS_CONTENT_TYPE ? '\n' : '\n\n';
-    return `${families.join(separator)}${separator}${own}`;
+    const separator = openMetrics ? '\n' : '\n\n';
+    return `${[...gauges, started].join(separator)}${separator}${own}`;
   }
 }
 
 export function createPrometheusRegistry(sources: PrometheusSources, contentType: RegistryContentType): Registry<RegistryContentType> {
   const registry = new SessionRegistry(sources);
   registry.setContentType(contentType);
-
-  registry.registerMetric(
-    new Counter({
-      name: 'dbsession_sessions_started_total',
-      help: 'Sessions first seen by this exporter (sessions already open at its first scrape of a target are not counted).',
-      labelNames: ['target', 'tenant', 'db', 'user', 'client_ip'],
-      registers: [],
-      collect() {
-        this.reset();
-        for (const series of sources.started.series()) this.inc(series.labels, series.value);
-      },
-    }),
-  );
 
   for (const metric of selfMetrics(sources)) registry.registerMetric(metric);
   for (const metric of sources.extra ?? []) registry.registerMetric(metric);

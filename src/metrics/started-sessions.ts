@@ -21,6 +21,8 @@ export class StartedSessions {
   private readonly byTarget = new Map<string, Counters>();
   /** Per target, when its counters began: the takenAt of the baseline snapshot. */
   private readonly baselines = new Map<string, number>();
+  /** The series as last listed, until a counter changes or appears: /metrics renders their text once per change. */
+  private listed: readonly Series[] | null = null;
 
   /**
    * Counts the snapshot's new sessions at once, and creates the zero series of every label set
@@ -33,9 +35,10 @@ export class StartedSessions {
       this.byTarget.set(snapshot.target, counters);
       this.baselines.set(snapshot.target, snapshot.takenAt);
     }
-    for (const session of snapshot.started) counterOf(counters, snapshot.target, session).value++;
+    if (snapshot.started.length > 0) this.listed = null;
+    for (const session of snapshot.started) this.counterOf(counters, snapshot.target, session).value++;
     const known = counters;
-    await forEachInSlices(snapshot.groups, (group) => void counterOf(known, snapshot.target, group));
+    await forEachInSlices(snapshot.groups, (group) => void this.counterOf(known, snapshot.target, group));
   }
 
   forgetTargetsExcept(names: ReadonlySet<string>): void {
@@ -43,6 +46,7 @@ export class StartedSessions {
       if (names.has(target)) continue;
       this.byTarget.delete(target);
       this.baselines.delete(target);
+      this.listed = null;
     }
   }
 
@@ -54,7 +58,13 @@ export class StartedSessions {
     return [...this.baselines].map(([target, takenAt]) => ({ labels: { target }, value: takenAt / 1000 }));
   }
 
-  series(): Series[] {
+  /** Every counter, the same array until one changes. */
+  series(): readonly Series[] {
+    this.listed ??= this.list();
+    return this.listed;
+  }
+
+  private list(): Series[] {
     const series: Series[] = [];
     for (const byTenant of this.byTarget.values()) {
       for (const byDb of byTenant.values()) {
@@ -67,10 +77,13 @@ export class StartedSessions {
     }
     return series;
   }
-}
 
-function counterOf(counters: Counters, target: string, s: Pick<Session, 'tenant' | 'db' | 'user' | 'client_ip'>): Counter {
-  const byDb = entryOf(counters, s.tenant, newMap<string, Map<string, Map<string, Counter>>>);
-  const byClient = entryOf(entryOf(byDb, s.db, newMap<string, Map<string, Counter>>), s.user, newMap<string, Counter>);
-  return entryOf(byClient, s.client_ip, () => ({ labels: { target, tenant: s.tenant, db: s.db, user: s.user, client_ip: s.client_ip }, value: 0 }));
+  private counterOf(counters: Counters, target: string, s: Pick<Session, 'tenant' | 'db' | 'user' | 'client_ip'>): Counter {
+    const byDb = entryOf(counters, s.tenant, newMap<string, Map<string, Map<string, Counter>>>);
+    const byClient = entryOf(entryOf(byDb, s.db, newMap<string, Map<string, Counter>>), s.user, newMap<string, Counter>);
+    return entryOf(byClient, s.client_ip, () => {
+      this.listed = null;
+      return { labels: { target, tenant: s.tenant, db: s.db, user: s.user, client_ip: s.client_ip }, value: 0 };
+    });
+  }
 }
