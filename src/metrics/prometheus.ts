@@ -97,16 +97,20 @@ class SessionRegistry extends Registry<RegistryContentType> {
     const own = await super.metrics();
     const openMetrics = this.contentType === Registry.OPENMETRICS_CONTENT_TYPE;
     const snapshots = this.sources.store.targets().flatMap((t) => (t.snapshot ? [t.snapshot] : []));
-    const gauges = SESSION_GAUGES.map((spec) => {
-      const lines = snapshots.map((s) => sampleLines(spec.name, spec.pick(snapshotSeries(s, this.sources.limits()), s))).filter((l) => l !== '');
-      return [familyHeader(spec.name, spec.help, 'gauge'), ...lines].join('\n');
-    });
-    const started = [familyHeader(openMetrics ? STARTED.family : STARTED.name, STARTED.help, 'counter'), sampleLines(STARTED.name, this.sources.started.series())]
-      .filter((l) => l !== '')
-      .join('\n');
+    const family = async (header: string, parts: Array<Promise<string>>): Promise<string> =>
+      [header, ...(await Promise.all(parts))].filter((l) => l !== '').join('\n');
+    const gauges = SESSION_GAUGES.map((spec) =>
+      family(
+        familyHeader(spec.name, spec.help, 'gauge'),
+        snapshots.map((s) => sampleLines(spec.name, spec.pick(snapshotSeries(s, this.sources.limits()), s))),
+      ),
+    );
+    const started = family(familyHeader(openMetrics ? STARTED.family : STARTED.name, STARTED.help, 'counter'), [
+      sampleLines(STARTED.name, this.sources.started.series()),
+    ]);
     // OpenMetrics allows no blank line; prom-client's text format puts one between families.
     const separator = openMetrics ? '\n' : '\n\n';
-    return `${[...gauges, started].join(separator)}${separator}${own}`;
+    return `${(await Promise.all([...gauges, started])).join(separator)}${separator}${own}`;
   }
 }
 

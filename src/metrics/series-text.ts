@@ -1,3 +1,4 @@
+import { forEachInSlices } from '../event-loop/time-slices.js';
 import type { Series } from '../views/session-series.js';
 
 /** A metric family header in the Prometheus text format, which OpenMetrics shares for gauges. */
@@ -26,12 +27,16 @@ const rendered = new WeakMap<readonly Series[], string>();
 /**
  * The sample lines of `series` (no header), one per series, without a trailing newline. Series
  * arrays are built once per snapshot and never change, so each is rendered once and kept as long
- * as it lives: /metrics then costs a concatenation, whatever the number of tenants.
+ * as it lives: /metrics then costs a concatenation, whatever the number of tenants. The first
+ * rendering of a large snapshot's (tens of thousands of lines, over 100 ms) yields to the event
+ * loop as it goes, so the APIs are not held up meanwhile.
  */
-export function sampleLines(name: string, series: readonly Series[]): string {
+export async function sampleLines(name: string, series: readonly Series[]): Promise<string> {
   let text = rendered.get(series);
   if (text === undefined) {
-    text = series.map(({ labels, value }) => `${name}${labelSet(labels)} ${formatValue(value)}`).join('\n');
+    const lines: string[] = [];
+    await forEachInSlices(series, ({ labels, value }) => void lines.push(`${name}${labelSet(labels)} ${formatValue(value)}`));
+    text = lines.join('\n');
     rendered.set(series, text);
   }
   return text;
