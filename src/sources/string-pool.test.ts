@@ -17,4 +17,15 @@ describe('StringPool', () => {
       });
     }
   });
+
+  it('finds every value it pooled from bytes again by its bytes, however many values it holds', () => {
+    const pool = new StringPool();
+    const values = Array.from({ length: 10_000 }, (_, i) => `10.${i >> 8}.${i & 255}.${i % 7}`);
+    // Each value in a buffer of its own, between other bytes, as cells sit in row packets.
+    const cells = values.map((v) => Buffer.concat([Buffer.from([0xfa]), Buffer.from(v), Buffer.from([0xfa])]));
+    const first = cells.map((cell) => pool.fromBytes(cell, 1, cell.length - 1));
+    expect(first).toEqual(values);
+    cells.forEach((cell, i) => expect(Object.is(pool.fromBytes(cell, 1, cell.length - 1), first[i])).toBe(true));
+    expect(pool.size).toBe(values.length);
+  });
 });

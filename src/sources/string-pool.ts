@@ -12,9 +12,12 @@ export class StringPool {
   /** Recently interned values as given, and what each was pooled as. */
   private readonly recent: Array<string | undefined> = new Array<string | undefined>(RECENT_SLOTS).fill(undefined);
   private readonly recentPooled: string[] = new Array<string>(RECENT_SLOTS).fill('');
-  /** Values by the hash of their UTF-8 bytes, for fromBytes, and the last one found in each slot. */
-  private readonly byBytes = new Map<number, BytesEntry>();
-  private readonly recentBytes: Array<BytesEntry | undefined> = new Array<BytesEntry | undefined>(BYTE_SLOTS).fill(undefined);
+  /**
+   * Values by the hash of their UTF-8 bytes, for fromBytes: an open-addressing table (linear
+   * probing, at most half full), one array probe where a Map lookup costs several.
+   */
+  private byBytes: Array<BytesEntry | undefined> = new Array<BytesEntry | undefined>(INITIAL_TABLE).fill(undefined);
+  private entries = 0;
   /** Where the last value read from bytes lies, and what it was. */
   private lastBuffer: Buffer | null = null;
   private lastStart = 0;
@@ -49,9 +52,7 @@ export class StringPool {
 
   /**
    * The pooled value of the UTF-8 text in bytes[start, end), straight from a row's bytes: a
-   * value seen before is found by its bytes, so it is never decoded again. Like intern, it first
-   * tries a slot picked by the length and the first and last bytes (where numbered names and
-   * addresses differ): a column's common values are compared there once, only the rest hashed.
+   * value seen before is found by its bytes, so it is never decoded again.
    */
   fromBytes(bytes: Buffer, start: number, end: number): string {
     const n = end - start;
@@ -70,33 +71,43 @@ export class StringPool {
   }
 
   private lookUpBytes(bytes: Buffer, start: number, end: number): string {
-    const n = end - start;
-    const slot = n < 2 ? n : (n * 31 + bytes[start]! * 7 + bytes[end - 2]! * 17 + bytes[end - 1]!) & (BYTE_SLOTS - 1);
-    const recent = this.recentBytes[slot];
-    if (recent !== undefined && sameText(recent, bytes, start, end)) return recent.value;
-    let hash = FNV_OFFSET ^ n;
+    let hash = FNV_OFFSET ^ (end - start);
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, FNV_PRIME);
-    hash &= SMALL_INTEGER;
-    const first = this.byBytes.get(hash);
-    let entry = first;
-    while (entry !== undefined && !sameText(entry, bytes, start, end)) entry = entry.next;
-    if (entry === undefined) {
-      entry = { bytes: new Uint8Array(bytes.subarray(start, end)), length: n, value: this.intern(utf8(bytes, start, end)), next: first };
-      this.byBytes.set(hash, entry);
+    const table = this.byBytes;
+    const mask = table.length - 1;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const entry = table[at];
+      if (entry === undefined) {
+        const added: BytesEntry = { hash, bytes: new Uint8Array(bytes.subarray(start, end)), length: end - start, value: this.intern(utf8(bytes, start, end)) };
+        table[at] = added;
+        if (++this.entries * 2 > table.length) this.grow();
+        return added.value;
+      }
+      if (entry.hash === hash && sameText(entry, bytes, start, end)) return entry.value;
     }
-    this.recentBytes[slot] = entry;
-    return entry.value;
+  }
+
+  private grow(): void {
+    const table = new Array<BytesEntry | undefined>(this.byBytes.length * 2).fill(undefined);
+    const mask = table.length - 1;
+    for (const entry of this.byBytes) {
+      if (entry === undefined) continue;
+      let at = entry.hash & mask;
+      while (table[at] !== undefined) at = (at + 1) & mask;
+      table[at] = entry;
+    }
+    this.byBytes = table;
   }
 }
 
 interface BytesEntry {
+  readonly hash: number;
   /** The value's bytes, copied: comparing typed arrays is cheaper than comparing with the string's characters. */
   readonly bytes: Uint8Array;
   /** Their count, kept apart: a typed array's own length is slower to read. */
   readonly length: number;
   /** The pooled, normalised value. */
   readonly value: string;
-  readonly next: BytesEntry | undefined;
 }
 
 function sameBytes(bytes: Buffer, a: number, b: number, n: number): boolean {
@@ -112,8 +123,6 @@ function sameText(entry: BytesEntry, bytes: Buffer, start: number, end: number):
 }
 
 const RECENT_SLOTS = 32;
-const BYTE_SLOTS = 256;
+const INITIAL_TABLE = 64;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
-/** Keeps hashes within V8's small integers, the cheapest Map keys. */
-const SMALL_INTEGER = 0x3fffffff;
