@@ -154,12 +154,13 @@ async function schemaIds(connection: Connection, tenants: readonly TenantInfo[])
   const known = knownSchemaIds.get(connection);
   if (known && known.tenants === key && Date.now() - known.at < SCHEMA_IDS_TTL_MS) return known.databases;
   const databases = await readDatabases(connection, tenants);
+  if (databases === null) return [];
   knownSchemaIds.set(connection, { tenants: key, at: Date.now(), databases });
   return databases;
 }
 
-/** DATABASE_ID per schema, for DBSS's db_id; null ids where the view cannot be read. */
-async function readDatabases(connection: Connection, tenants: readonly TenantInfo[]): Promise<DatabaseInfo[]> {
+/** DATABASE_ID per schema, for DBSS's db_id; null when the view cannot be read (ids then stay null). */
+async function readDatabases(connection: Connection, tenants: readonly TenantInfo[]): Promise<DatabaseInfo[] | null> {
   const names = new Map(tenants.map((t) => [t.id, t.name]));
   try {
     const [rows] = await connection.query<RowDataPacket[]>(
@@ -170,7 +171,7 @@ async function readDatabases(connection: Connection, tenants: readonly TenantInf
       return tenant === undefined ? [] : [{ tenant, name: String(row.DATABASE_NAME), id: Number(row.DATABASE_ID) }];
     });
   } catch {
-    return [];
+    return null;
   }
 }
 
@@ -278,9 +279,12 @@ function readSession(cells: CellReader, shape: ViewShape, pools: Pools, watched:
   };
 }
 
-/** Whether HOST is `address:port`: a direct client, whose address needs no parsing. */
+/**
+ * Whether HOST is `address:port` with an IPv4 address: a direct client, whose address needs no
+ * parsing (IPv6 forms, IPv4-mapped ones among them, go through hostAddress).
+ */
 function isAddressWithPort(host: string, address: string): boolean {
-  if (host.length <= address.length + 1 || host.charCodeAt(address.length) !== COLON || !host.startsWith(address)) return false;
+  if (address.includes(':') || host.length <= address.length + 1 || host.charCodeAt(address.length) !== COLON || !host.startsWith(address)) return false;
   for (let i = address.length + 1; i < host.length; i++) {
     const code = host.charCodeAt(i);
     if (code < DIGIT_0 || code > DIGIT_9) return false;

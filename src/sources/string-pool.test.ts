@@ -28,4 +28,11 @@ describe('StringPool', () => {
     cells.forEach((cell, i) => expect(Object.is(pool.fromBytes(cell, 1, cell.length - 1), first[i])).toBe(true));
     expect(pool.size).toBe(values.length);
   });
+
+  it('stops keeping values past its cap, and still answers each one right', () => {
+    const pool = new StringPool();
+    const cells = Array.from({ length: 60_000 }, (_, i) => Buffer.from(`request-${i}`));
+    cells.forEach((cell, i) => expect(pool.fromBytes(cell, 0, cell.length)).toBe(`request-${i}`));
+    expect(pool.size).toBe(50_000);
+  });
 });

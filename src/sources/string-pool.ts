@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { utf8 } from './row-cells.js';
 
 /**
@@ -18,6 +19,11 @@ export class StringPool {
    */
   private byBytes: Array<BytesEntry | undefined> = new Array<BytesEntry | undefined>(INITIAL_TABLE).fill(undefined);
   private entries = 0;
+  /**
+   * Each pool hashes with a seed of its own: clients choose some of these values (client info,
+   * module, action), and with a known hash they could pile them into one probe sequence.
+   */
+  private readonly seed = randomBytes(4).readInt32LE(0);
   /** Where the last value read from bytes lies, and what it was. */
   private lastBuffer: Buffer | null = null;
   private lastStart = 0;
@@ -37,6 +43,7 @@ export class StringPool {
    * values (state, command, observer) never hash.
    */
   intern(value: string): string {
+    if (this.pool.size >= MAX_VALUES && !this.pool.has(value)) return this.normalise(value);
     const n = value.length;
     const slot = n === 0 ? 0 : (n * 7 + value.charCodeAt(0) * 3 + value.charCodeAt(n - 1)) & (RECENT_SLOTS - 1);
     if (this.recent[slot] === value) return this.recentPooled[slot]!;
@@ -71,13 +78,15 @@ export class StringPool {
   }
 
   private lookUpBytes(bytes: Buffer, start: number, end: number): string {
-    let hash = FNV_OFFSET ^ (end - start);
+    let hash = this.seed ^ (end - start);
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, FNV_PRIME);
     const table = this.byBytes;
     const mask = table.length - 1;
     for (let at = hash & mask; ; at = (at + 1) & mask) {
       const entry = table[at];
       if (entry === undefined) {
+        // Values that never repeat must not accumulate: past the cap they are decoded, not kept.
+        if (this.entries >= MAX_VALUES) return utf8(bytes, start, end);
         const added: BytesEntry = { hash, bytes: new Uint8Array(bytes.subarray(start, end)), length: end - start, value: this.intern(utf8(bytes, start, end)) };
         table[at] = added;
         if (++this.entries * 2 > table.length) this.grow();
@@ -124,5 +133,6 @@ function sameText(entry: BytesEntry, bytes: Buffer, start: number, end: number):
 
 const RECENT_SLOTS = 32;
 const INITIAL_TABLE = 64;
-const FNV_OFFSET = 0x811c9dc5;
+/** Distinct values a pool keeps at most. */
+const MAX_VALUES = 50_000;
 const FNV_PRIME = 0x01000193;

@@ -271,7 +271,10 @@ function countrySeries(clients: TenantTally['clients'], base: Labels): Series[] 
 /** dbsession_client_version_sessions: the top N versions; the rest as version "other", per client and support. */
 function versionSeries(versions: TenantTally['versions'], limit: number, base: Labels): Series[] {
   const totals = new Map<string, number>();
-  for (const [client, byVersion] of versions) for (const [version, { sessions }] of byVersion) totals.set(versionKey(client, version), sessions);
+  for (const [client, byVersion] of versions) {
+    // "a/b" with "c" and "a" with "b/c" share a key: their sessions add up.
+    for (const [version, { sessions }] of byVersion) totals.set(versionKey(client, version), (totals.get(versionKey(client, version)) ?? 0) + sessions);
+  }
   const versionOf = topValues(totals, limit);
   const sums = new Map<string, Map<string, Map<string, number>>>();
   for (const [client, byVersion] of versions) {
