@@ -23,7 +23,7 @@ type Section = (typeof SECTIONS)[number];
 const { values: flags } = parseArgs({
   options: {
     'soak-minutes': { type: 'string', default: '2' },
-    'heap-mb': { type: 'string', default: '288' },
+    'heap-mb': { type: 'string', default: '272' },
     'wrk-seconds': { type: 'string', default: '5' },
     'idle-connections': { type: 'string', default: '1000' },
     only: { type: 'string', default: SECTIONS.join(',') },
@@ -32,7 +32,7 @@ const { values: flags } = parseArgs({
 });
 if (flags.help) {
   console.log(
-    `usage: npm run bench -- [--soak-minutes=2] [--heap-mb=288] [--wrk-seconds=5] [--idle-connections=1000] [--only=${SECTIONS.join(',')}]`,
+    `usage: npm run bench -- [--soak-minutes=2] [--heap-mb=272] [--wrk-seconds=5] [--idle-connections=1000] [--only=${SECTIONS.join(',')}]`,
   );
   process.exit(0);
 }
