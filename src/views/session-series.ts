@@ -205,6 +205,25 @@ function* foldSteps(snapshot: TargetSnapshot, tally: SeriesTally, limits: Foldin
 
 /** dbsession_sessions: db and user folded to the top N each, sessions summed per folded path. */
 function schemaSeries(schemas: TenantTally['schemas'], limits: FoldingLimits, base: Labels): Series[] {
+  const series: Series[] = [];
+  for (const [db, users] of mayFold(schemas, limits) ? foldedSchemas(schemas, limits) : schemas) {
+    for (const [user, states] of users) {
+      states.states.forEach((state, i) => series.push({ labels: withLabels(base, ['db', 'user', 'state'], [db, user, state]), value: states.counts[i]! }));
+    }
+  }
+  return series;
+}
+
+/** Whether a limit could be exceeded: no more schema/user pairs than either limit means no more users or schemas. */
+function mayFold(schemas: TenantTally['schemas'], limits: FoldingLimits): boolean {
+  if (schemas.size > limits.max_dbs_per_tenant) return true;
+  let pairs = 0;
+  for (const users of schemas.values()) pairs += users.size;
+  return pairs > limits.max_users_per_tenant;
+}
+
+/** The schemas with db and user folded to the top N each (an unchanged copy when neither exceeds its limit). */
+function foldedSchemas(schemas: TenantTally['schemas'], limits: FoldingLimits): TenantTally['schemas'] {
   const dbTotals = new Map<string, number>();
   const userTotals = new Map<string, number>();
   for (const [db, users] of schemas) {
@@ -214,14 +233,7 @@ function schemaSeries(schemas: TenantTally['schemas'], limits: FoldingLimits, ba
       userTotals.set(user, (userTotals.get(user) ?? 0) + sessions);
     }
   }
-  const folds = dbTotals.size > limits.max_dbs_per_tenant || userTotals.size > limits.max_users_per_tenant;
-  const series: Series[] = [];
-  for (const [db, users] of folds ? foldSchemas(schemas, topValues(dbTotals, limits.max_dbs_per_tenant), topValues(userTotals, limits.max_users_per_tenant)) : schemas) {
-    for (const [user, states] of users) {
-      states.states.forEach((state, i) => series.push({ labels: withLabels(base, ['db', 'user', 'state'], [db, user, state]), value: states.counts[i]! }));
-    }
-  }
-  return series;
+  return foldSchemas(schemas, topValues(dbTotals, limits.max_dbs_per_tenant), topValues(userTotals, limits.max_users_per_tenant));
 }
 
 function foldSchemas(schemas: TenantTally['schemas'], dbOf: (db: string) => string, userOf: (user: string) => string): TenantTally['schemas'] {
@@ -270,6 +282,15 @@ function countrySeries(clients: TenantTally['clients'], base: Labels): Series[] 
 
 /** dbsession_client_version_sessions: the top N versions; the rest as version "other", per client and support. */
 function versionSeries(versions: TenantTally['versions'], limit: number, base: Labels): Series[] {
+  let pairs = 0;
+  for (const byVersion of versions.values()) pairs += byVersion.size;
+  if (pairs <= limit) {
+    const series: Series[] = [];
+    for (const [client, byVersion] of versions) {
+      for (const [version, { sessions, support }] of byVersion) series.push({ labels: withLabels(base, ['client', 'version', 'support'], [client, version, support]), value: sessions });
+    }
+    return series;
+  }
   const totals = new Map<string, number>();
   for (const [client, byVersion] of versions) {
     // "a/b" with "c" and "a" with "b/c" share a key: their sessions add up.
