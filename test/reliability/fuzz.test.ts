@@ -9,6 +9,7 @@ import { eventually } from '../appgate/dashboard-client.js';
 import { startExporterProcess, type ExporterProcess } from '../support/exporter-process.js';
 import { isOversize, fuzzArbitraries, sendFuzzRequest, type Family, type FuzzAnswer, type FuzzRequest, type OcsHeader } from '../support/fuzz-requests.js';
 import { startTestDatabase, type TestDatabase } from '../support/mariadb.js';
+import { expectErrorEnvelope } from '../obshell/obshell-http.js';
 import { buildObshellHeader, nowSeconds } from '../support/obshell-client.js';
 import { seedOceanBase } from '../support/oceanbase-schema.js';
 
@@ -76,14 +77,7 @@ const PLAIN_STATUSES = new Set([200, 400, 404, 405, 406, 408, 413, 414, 415, 429
 /** The error code of an answer in `family`'s own error format; fails when the body is anything else. */
 function errorCodeOf(family: ApiFamily, status: number, body: unknown): string {
   if (family === 'obshell') {
-    expect(body).toEqual({
-      successful: false,
-      timestamp: expect.any(String),
-      duration: expect.any(Number),
-      status,
-      traceId: expect.any(String),
-      error: { errCode: expect.any(String), message: expect.any(String) },
-    });
+    expectErrorEnvelope(status, body, expect.any(String));
     return (body as { error: { errCode: string } }).error.errCode;
   }
   if (family === 'appgate') {
