@@ -150,7 +150,7 @@ describe('load: hundreds of connections for a minute while scrapes run', () => {
     const before = usage(pid);
     const scrapesBefore = await exporter.samples();
     const samples: { rssKiB: number; fds: number }[] = [];
-    const sampler = setInterval(() => samples.push(usage(pid)), 2_000);
+    const sampler = setInterval(() => samples.push(usage(pid)), 1_000);
     const result = await runWrk(wrk, exporter.url);
     clearInterval(sampler);
     // The exporter closes its side once wrk has gone.
@@ -160,7 +160,8 @@ describe('load: hundreds of connections for a minute while scrapes run', () => {
 
     console.log(
       `load: ${result.requests} requests in ${DURATION_S}s over ${CONNECTIONS} connections, p99 ${result.p99Ms} ms, max ${result.maxMs} ms; ` +
-        `RSS ${before.rssKiB} -> peak ${max(samples.map((s) => s.rssKiB))} -> ${after.rssKiB} KiB; fds ${before.fds} -> peak ${max(samples.map((s) => s.fds))} -> ${after.fds}`,
+        `RSS ${before.rssKiB} -> peak ${max(samples.map((s) => s.rssKiB))} -> ${after.rssKiB} KiB; fds ${before.fds} -> peak ${max(samples.map((s) => s.fds))} -> ${after.fds}; ` +
+        `RSS MiB each second: ${samples.map((s) => Math.round(s.rssKiB / 1024)).join(' ')}`,
     );
     // Each connection kept asking: no connection was starved or dropped.
     expect(result.requests).toBeGreaterThan(CONNECTIONS * ((DURATION_S * 1000) / THINK_MS) * 0.5);
@@ -173,12 +174,14 @@ describe('load: hundreds of connections for a minute while scrapes run', () => {
     expect(at(scrapesAfter, 'dbsession_scrape_errors_total')).toBe(at(scrapesBefore, 'dbsession_scrape_errors_total'));
     expect(at(scrapesAfter, 'dbsession_up')).toBe(1);
 
-    // Flat: memory in the second half of the run is where the first half settled (medians, as GC
-    // makes RSS swing by tens of MiB between samples), and every connection's descriptor is gone.
-    const half = Math.floor(samples.length / 2);
-    const firstHalf = median(samples.slice(2, half).map((s) => s.rssKiB));
-    const secondHalf = median(samples.slice(half).map((s) => s.rssKiB));
-    expect(secondHalf).toBeLessThan(firstHalf * 1.15);
+    // Flat: memory in the last third of the run is where the middle third settled. The first third
+    // is warm-up (V8 sizes its heap to the load then, RSS climbs by tens of MiB), and medians of
+    // one-second samples ride out GC's swings. A leak of 1 KiB per request would put the thirds
+    // ~29 MiB (~17%) apart at this request rate; heap growth after warm-up has measured under 5%.
+    const third = Math.floor(samples.length / 3);
+    const middle = median(samples.slice(third, 2 * third).map((s) => s.rssKiB));
+    const last = median(samples.slice(2 * third).map((s) => s.rssKiB));
+    expect(last).toBeLessThan(middle * 1.15);
     expect(after.fds).toBeLessThanOrEqual(before.fds + 5);
   });
 });
