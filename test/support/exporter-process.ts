@@ -28,6 +28,8 @@ export interface StartOptions {
    * been tried once) or `listening` (/-/healthy answers 200), for tests of what comes before.
    */
   readonly waitUntil?: 'ready' | 'listening';
+  /** Node options before the CLI, e.g. to preload a test probe. */
+  readonly nodeArgs?: readonly string[];
 }
 
 export async function startExporterProcess(config: object | string, extraArgs: string[] = [], options: StartOptions = {}): Promise<ExporterProcess> {
@@ -39,7 +41,7 @@ export async function startExporterProcess(config: object | string, extraArgs: s
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [CLI, `--config.file=${configPath}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=debug', ...extraArgs],
+    [...(options.nodeArgs ?? []), CLI, `--config.file=${configPath}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=debug', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
