@@ -7,5 +7,6 @@ process.on('SIGUSR2', () => {
   globalThis.gc();
   globalThis.gc();
   const { heapUsed, external } = process.memoryUsage();
-  process.stderr.write(`HEAP-PROBE ${heapUsed + external}\n`);
+  // On a line of its own even if the test reads it amid a half-arrived log line on stdout.
+  process.stderr.write(`\nHEAP-PROBE ${heapUsed + external}\n`);
 });
