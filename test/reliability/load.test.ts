@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,16 +116,14 @@ async function liveBytes(exporter: ExporterProcess): Promise<number> {
   const deadline = Date.now() + 10_000;
   while (count() === before) {
     if (Date.now() > deadline) throw new Error(`the heap probe did not answer:\n${exporter.logs().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   return Number(exporter.logs().match(/^HEAP-PROBE (\d+)$/gm)!.at(-1)!.split(' ')[1]);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MiB = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 const max = (values: readonly number[]) => Math.max(...values);
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 describe('load: hundreds of connections for a minute while scrapes run', () => {
   let db: TestDatabase;
@@ -176,7 +175,7 @@ describe('load: hundreds of connections for a minute while scrapes run', () => {
     clearInterval(sampler);
     const [warmBytes, lateBytes] = await Promise.all([warm, late]);
     // The exporter closes its side once wrk has gone.
-    await new Promise((r) => setTimeout(r, 2_000));
+    await sleep(2_000);
     const after = usage(pid);
     const scrapesAfter = await exporter.samples();
 
