@@ -199,10 +199,11 @@ describe('load: hundreds of connections for a minute while scrapes run', () => {
     // Flat: what the exporter holds live after a full collection did not grow between the two
     // probes, 35 s and ~50,000 requests apart. They have measured 32 and 34 MiB; a leak of half a
     // KiB per request, injected to try this test, took them from 47 to 75 MiB. RSS is no judge of
-    // that, as V8 grows its heap in steps when it likes, but it must stay far below the memory
-    // target of a 300k-session scrape.
+    // that, as V8 grows its heap in steps when it likes and Node 24 keeps freed pages (150 to 231
+    // MiB in steps of ~25 MiB, with live bytes flat at 36 MiB), but 40 sessions under load must
+    // stay within what a 300k-session scrape is allowed (400 MB, issue 8).
     expect(lateBytes).toBeLessThan(warmBytes * 1.25);
-    expect(max(samples.map((s) => s.rssKiB))).toBeLessThan(300 * 1024);
+    expect(max(samples.map((s) => s.rssKiB)) * 1024).toBeLessThan(400e6);
     expect(after.fds).toBeLessThanOrEqual(before.fds + 5);
   });
 });
