@@ -294,7 +294,10 @@ function versionSeries(versions: TenantTally['versions'], limit: number, base: L
   const totals = new Map<string, number>();
   for (const [client, byVersion] of versions) {
     // "a/b" with "c" and "a" with "b/c" share a key: their sessions add up.
-    for (const [version, { sessions }] of byVersion) totals.set(versionKey(client, version), (totals.get(versionKey(client, version)) ?? 0) + sessions);
+    for (const [version, { sessions }] of byVersion) {
+      const key = versionKey(client, version);
+      totals.set(key, (totals.get(key) ?? 0) + sessions);
+    }
   }
   const versionOf = topValues(totals, limit);
   const sums = new Map<string, Map<string, Map<string, number>>>();
