@@ -110,15 +110,16 @@ const HEAP_PROBE = join(REPO_ROOT, 'test/support/heap-probe.mjs');
 
 /** Bytes the exporter holds live (V8 heap and external memory) after a full collection. */
 async function liveBytes(exporter: ExporterProcess): Promise<number> {
-  const count = () => exporter.logs().match(/^HEAP-PROBE \d+$/gm)?.length ?? 0;
-  const before = count();
+  const answers = () => [...exporter.logs().matchAll(/^HEAP-PROBE (\d+)$/gm)].map((m) => Number(m[1]));
+  const before = answers().length;
   exporter.child.kill('SIGUSR2');
   const deadline = Date.now() + 10_000;
-  while (count() === before) {
+  for (;;) {
+    const now = answers();
+    if (now.length > before) return now.at(-1)!;
     if (Date.now() > deadline) throw new Error(`the heap probe did not answer:\n${exporter.logs().slice(-2000)}`);
     await sleep(50);
   }
-  return Number(exporter.logs().match(/^HEAP-PROBE (\d+)$/gm)!.at(-1)!.split(' ')[1]);
 }
 
 const MiB = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
